@@ -1,0 +1,1 @@
+"""Prefect flows and tasks: orchestration only. Each task calls one library function."""

@@ -1,0 +1,116 @@
+"""The batch flow: list scans, take them in, OCR every page, match, archive, report.
+
+One flow run per batch. Tasks run on a thread pool of ``ocr_workers`` threads, each driving
+one single-threaded tesseract process, so the cores are busy and never oversubscribed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+from prefect import flow
+from prefect.task_runners import ThreadPoolTaskRunner
+
+import kernel
+from kernel.records import (FieldStatus, FileFailure, MatchDecision, PageFailure, PersonRecord,
+                            Provenance)
+from kernel.report import BatchReport
+from kernel.settings import Settings
+from ocr.pages import discover
+from ocr.tesseract import probe
+from flows.tasks import FileOutcome, clean_work, ingest_file, match_and_archive, ocr_page
+
+log = logging.getLogger("sohoa.flows")
+
+
+def default_export(settings: Settings, batch_dir: Path) -> Path:
+    return settings.data_dir / "exports" / f"{batch_dir.resolve().name}.jsonl"
+
+
+@flow(name="sohoa-batch", log_prints=False, validate_parameters=False)
+def process_batch(batch_dir: str, export: str | None = None,
+                  overrides: dict[str, Any] | None = None) -> BatchReport:
+    settings = Settings(**(overrides or {}))
+    engine = probe(settings.ocr_lang).engine_id(settings.ocr_lang)
+    batch = Path(batch_dir)
+    started = time.monotonic()
+    files, skipped = discover(batch)
+    provenance = Provenance(sohoa_version=kernel.__version__,
+                            pipeline_version=kernel.PIPELINE_VERSION, engine=engine,
+                            settings_hash=settings.fingerprint(), matching_rules=None)
+    report = BatchReport(batch=batch.resolve().name, sohoa_version=kernel.__version__,
+                         files=len(files) + len(skipped), archive=settings.archive)
+    report.failures.extend(FileFailure(source=s.relative, reason=s.reason, message=s.message,
+                                       hint=s.hint) for s in skipped)
+    log.info("batch %s: %d file(s)", report.batch, len(files))
+
+    ingests = [ingest_file.submit(f, settings) for f in files]
+    per_file = []
+    for future in ingests:
+        ing = future.result()
+        if ing.failure:
+            report.failures.append(ing.failure)
+        pages = [ocr_page.submit(ref, ing.dpi, settings) for ref in ing.pages]
+        per_file.append((ing, pages))
+
+    outcomes: list[FileOutcome] = []
+    finishing = []
+    for ing, pages in per_file:
+        results = [p.result() for p in pages]
+        outputs = [r for r in results if not isinstance(r, PageFailure)]
+        report.page_failures.extend(r for r in results if isinstance(r, PageFailure))
+        report.pages += len(results)
+        finishing.append((ing, match_and_archive.submit(ing, outputs, settings, provenance)))
+    for ing, fut in finishing:
+        outcomes.append(fut.result())
+        clean_work(settings, ing.sha256)
+    records = sorted((r for o in outcomes for r in o.records),
+                     key=lambda r: (r.source, r.page, r.row or 0))
+    report.archive_new_objects = sum(o.written for o in outcomes)
+    report.archive_existing_objects = sum(o.existing for o in outcomes)
+    export_path = Path(export) if export else default_export(settings, batch)
+    write_export(records, export_path)
+    summarize(report, records, time.monotonic() - started)
+    report.export = str(export_path)
+    report.report = str(export_path.with_suffix(".report.json"))
+    Path(report.report).write_text(report.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    return report
+
+
+def write_export(records: list[PersonRecord], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record.export(), ensure_ascii=False) + "\n")
+    os.replace(tmp, path)
+
+
+def summarize(report: BatchReport, records: list[PersonRecord], seconds: float) -> None:
+    report.records = len(records)
+    for r in records:
+        statuses = [f.status for f in r.fields.values()]
+        report.fields_auto += sum(s is FieldStatus.AUTO for s in statuses)
+        report.fields_review += sum(s is FieldStatus.REVIEW for s in statuses)
+        report.records_all_auto += all(s is FieldStatus.AUTO for s in statuses)
+        report.matched += r.match.decision is MatchDecision.MATCHED
+        report.match_review += r.match.decision is MatchDecision.REVIEW
+        report.no_match += r.match.decision is MatchDecision.NO_MATCH
+    report.files_failed = len({f.source for f in report.failures} |
+                              {p.source for p in report.page_failures})
+    report.pages_failed = len(report.page_failures)
+    report.seconds = round(seconds, 2)
+    report.pages_per_second = round(report.pages / seconds, 3) if seconds > 0 else 0.0
+
+
+def run_batch(batch_dir: Path, *, export: Path | None, overrides: dict[str, Any]) -> BatchReport:
+    """Entry point for the CLI: the flow with a thread pool sized to the OCR workers."""
+    workers = Settings(**overrides).ocr_workers
+    runner = ThreadPoolTaskRunner(max_workers=workers)
+    return process_batch.with_options(task_runner=runner)(
+        str(batch_dir), str(export) if export else None, overrides)

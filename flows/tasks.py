@@ -1,0 +1,112 @@
+"""Prefect tasks. Each is a few lines around a library call; they pass paths, not images."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from prefect import task
+from prefect.cache_policies import NONE
+
+from kernel import PIPELINE_VERSION
+from kernel.errors import EngineError, InputFileError
+from kernel.records import FileFailure, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
+from kernel.settings import Settings
+from ocr.page import PageOutput, process_page
+from ocr.pages import SourceFile, split_pages
+from storage import StoredObject, open_archive, sha256_file
+from matching.registry import RegistryStore
+from matching.score import match_record
+from storage.archiving import PageArtifacts, archive_original, archive_results, quarantine
+from storage.layout import record_key
+
+log = logging.getLogger("sohoa.flows")
+
+
+@dataclass(frozen=True)
+class Ingested:
+    source: str
+    sha256: str
+    original: StoredObject
+    pages: list[PageRef]
+    dpi: int | None
+    new_original: bool
+    failure: FileFailure | None = None
+
+
+@task(name="ingest-file", cache_policy=NONE, retries=0)
+def ingest_file(src: SourceFile, settings: Settings) -> Ingested:
+    """Archive the original first, then split it into page images in the work folder."""
+    archive = open_archive(settings.archive)
+    sha = sha256_file(src.path)
+    put = archive_original(archive, src.path, sha)
+    try:
+        pages = split_pages(src.path, settings.work_dir / "pages" / sha,
+                            max_pixels=settings.max_image_pixels,
+                            max_pages=settings.max_pages_per_file, pdf_dpi=settings.pdf_dpi)
+    except InputFileError as exc:
+        key = quarantine(archive, src.path, sha, src.relative, exc)
+        log.warning("%s: %s", src.relative, exc.message)
+        failure = FileFailure(source=src.relative, reason=exc.reason, message=exc.message,
+                              hint=exc.hint, quarantine_key=key)
+        return Ingested(src.relative, sha, put.obj, [], None, put.written, failure)
+    refs = [PageRef(source=src.relative, source_sha256=sha, page=p.page, image_path=str(p.path))
+            for p in pages]
+    dpi = pages[0].dpi if pages else None
+    return Ingested(src.relative, sha, put.obj, refs, dpi, put.written)
+
+
+@task(name="ocr-page", cache_policy=NONE, retries=1, retry_delay_seconds=2)
+def ocr_page(ref: PageRef, dpi: int | None, settings: Settings) -> PageOutput | PageFailure:
+    try:
+        return process_page(Path(ref.image_path), ref.page, dpi=dpi, lang=settings.ocr_lang,
+                            timeout_s=settings.ocr_timeout_s,
+                            auto_min=settings.field_auto_min_confidence)
+    except EngineError as exc:
+        log.warning("%s page %d: %s", ref.source, ref.page, exc.message)
+        return PageFailure(source=ref.source, page=ref.page, reason="ocr_failed", message=str(exc))
+
+
+def clean_work(settings: Settings, sha: str) -> None:
+    shutil.rmtree(settings.work_dir / "pages" / sha, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    records: list[PersonRecord]
+    written: int
+    existing: int
+
+
+@task(name="match-and-archive", cache_policy=NONE, retries=2, retry_delay_seconds=2)
+def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: Settings,
+                      provenance: Provenance) -> FileOutcome:
+    """Match the file's people to the registry, then archive pages, OCR, records, manifest."""
+    archive = open_archive(settings.archive)
+    store = RegistryStore(settings.registry_url)
+    try:
+        records = [build_record(ingested, out, settings, store, provenance) for out in outputs]
+    finally:
+        store.close()
+    artifacts = [PageArtifacts(o.page, o.preprocessed, o.hocr) for o in outputs]
+    done = archive_results(archive, pipeline=PIPELINE_VERSION, source=ingested.source,
+                           sha=ingested.sha256, original=ingested.original, pages=artifacts,
+                           records=records, provenance=provenance.model_dump())
+    log.info("%s: %d record(s), %d new object(s) archived", ingested.source, len(records),
+             done.written)
+    return FileOutcome(records, done.written + int(ingested.new_original),
+                       done.existing + int(not ingested.new_original))
+
+
+def build_record(ingested: Ingested, out: PageOutput, settings: Settings, store: RegistryStore,
+                 provenance: Provenance) -> PersonRecord:
+    fields = {name: fv.value for name, fv in out.record.fields.items()}
+    match = match_record(store, fields, upper=settings.match_upper, lower=settings.match_lower,
+                         margin=settings.match_margin, max_candidates=settings.match_max_candidates)
+    rid = record_id_for(ingested.sha256, out.page, out.record.row)
+    return PersonRecord(
+        record_id=rid, source=ingested.source, source_sha256=ingested.sha256, page=out.page,
+        row=out.record.row, doc_type=out.record.doc_type, fields=out.record.fields, match=match,
+        archive_key=record_key(PIPELINE_VERSION, ingested.sha256, rid), provenance=provenance)

@@ -1,0 +1,169 @@
+"""Typed records passed between stages. Frozen where they cross a process or storage boundary.
+
+The export (one JSON object per person record) is a public interface: see README.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FIELD_NAMES: tuple[str, ...] = (
+    "full_name", "date_of_birth", "sex", "place_of_birth", "hometown", "ethnicity",
+    "nationality", "id_number", "father_name", "father_birth_year", "mother_name",
+    "mother_birth_year", "registration_number", "book_number", "registration_date",
+    "registration_place",
+)
+
+
+class DocType(str, Enum):
+    BIRTH_CERTIFICATE = "birth_certificate"
+    BIRTH_REGISTER = "birth_register"
+    UNKNOWN = "unknown"
+
+
+class FieldStatus(str, Enum):
+    AUTO = "auto"
+    REVIEW = "review"
+
+
+class MatchDecision(str, Enum):
+    MATCHED = "matched"
+    REVIEW = "review"
+    NO_MATCH = "no_match"
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class OcrWord(Frozen):
+    text: str
+    bbox: tuple[int, int, int, int]  # left, top, right, bottom in page pixels
+    confidence: float  # 0..1
+    line: int  # line index on the page, in reading order
+
+
+class OcrPage(Frozen):
+    words: tuple[OcrWord, ...]
+    width: int
+    height: int
+    engine: str  # e.g. "tesseract 5.3.0 vie"
+
+    def lines(self) -> list[list[OcrWord]]:
+        grouped: dict[int, list[OcrWord]] = {}
+        for w in self.words:
+            grouped.setdefault(w.line, []).append(w)
+        return [sorted(ws, key=lambda w: w.bbox[0]) for _, ws in sorted(grouped.items())]
+
+
+class FieldValue(Frozen):
+    value: str | None
+    confidence: float = Field(ge=0.0, le=1.0)
+    status: FieldStatus
+    reasons: tuple[str, ...] = ()  # why a field is in review (checks that failed, low OCR ...)
+    bbox: tuple[int, int, int, int] | None = None  # where on the page, for the review crop
+
+    def export(self) -> dict[str, Any]:
+        return {"value": self.value, "confidence": round(self.confidence, 4),
+                "status": self.status.value}
+
+
+class ExtractedRecord(Frozen):
+    """One person's fields read from one page (or one register row)."""
+
+    doc_type: DocType
+    fields: dict[str, FieldValue]
+    row: int | None = None
+
+
+class MatchCandidate(Frozen):
+    registry_id: str
+    score: float
+    explanation: dict[str, float] = Field(default_factory=dict)  # field -> contribution
+
+
+class MatchResult(Frozen):
+    decision: MatchDecision
+    registry_id: str | None
+    score: float | None
+    candidates: tuple[MatchCandidate, ...] = ()
+    reasons: tuple[str, ...] = ()
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "decision": self.decision.value,
+            "registry_id": self.registry_id,
+            "score": None if self.score is None else round(self.score, 4),
+            "candidates": [{"registry_id": c.registry_id, "score": round(c.score, 4)}
+                           for c in self.candidates],
+        }
+
+
+class Provenance(Frozen):
+    sohoa_version: str
+    pipeline_version: str
+    engine: str
+    settings_hash: str
+    matching_rules: str | None = None
+
+
+class PersonRecord(Frozen):
+    record_id: str
+    source: str  # path relative to the batch folder, NFC
+    source_sha256: str
+    page: int  # 1-based within the file
+    row: int | None
+    doc_type: DocType
+    fields: dict[str, FieldValue]
+    match: MatchResult
+    archive_key: str
+    provenance: Provenance
+
+    def export(self) -> dict[str, Any]:
+        """The public export line (README: 'The export')."""
+        return {
+            "record_id": self.record_id,
+            "source": self.source,
+            "page": self.page,
+            "row": self.row,
+            "doc_type": self.doc_type.value,
+            "fields": {name: self.fields[name].export() if name in self.fields
+                       else {"value": None, "confidence": 0.0, "status": "auto"}
+                       for name in FIELD_NAMES},
+            "match": self.match.export(),
+            "archive_key": self.archive_key,
+        }
+
+
+def record_id_for(source_sha256: str, page: int, row: int | None) -> str:
+    """Stable across re-runs of the same input: derived from content, not from paths or time."""
+    digest = hashlib.sha256(f"{source_sha256}:{page}:{row or 0}".encode()).hexdigest()
+    return digest[:20]
+
+
+class PageRef(Frozen):
+    """A page image on local disk, ready for OCR. Only the path crosses task boundaries."""
+
+    source: str
+    source_sha256: str
+    page: int
+    image_path: str
+
+
+class FileFailure(Frozen):
+    source: str
+    reason: str
+    message: str
+    hint: str | None = None
+    quarantine_key: str | None = None
+
+
+class PageFailure(Frozen):
+    source: str
+    page: int
+    reason: str
+    message: str

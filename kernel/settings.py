@@ -1,0 +1,63 @@
+"""One settings object for the CLI, the flows and the web app.
+
+Precedence: command-line flags > environment ``SOHOA_*`` > defaults. Secrets come from the
+environment only and are never logged (see :meth:`Settings.fingerprint`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SOHOA_", extra="ignore")
+
+    data_dir: Path = Field(Path("sohoa-data"), description="Where embedded defaults live.")
+    registry_url: str | None = Field(None, description="SQLAlchemy URL; default SQLite in data_dir.")
+    archive: str | None = Field(None, description="Local folder or s3://bucket/prefix.")
+    work_dir: Path | None = Field(None, description="Scratch space for page images and OCR.")
+
+    # OCR
+    ocr_lang: str = "vie"
+    ocr_timeout_s: float = 180.0
+    ocr_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1)
+    pdf_dpi: int = Field(300, ge=72, le=600)
+    max_image_pixels: int = Field(150_000_000, description="Larger images are refused (bombs).")
+    max_pages_per_file: int = 500
+
+    # extraction
+    field_auto_min_confidence: float = Field(0.80, ge=0.0, le=1.0)
+
+    # matching
+    match_upper: float = Field(0.88, ge=0.0, le=1.0)
+    match_lower: float = Field(0.55, ge=0.0, le=1.0)
+    match_margin: float = Field(0.08, ge=0.0, le=1.0)
+    match_max_candidates: int = 5
+
+    # S3 (used when archive starts with s3://)
+    s3_endpoint: str | None = None
+    s3_access_key: SecretStr | None = None
+    s3_secret_key: SecretStr | None = None
+    s3_secure: bool = True
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> "Settings":
+        if self.registry_url is None:
+            self.registry_url = f"sqlite:///{(self.data_dir / 'registry.sqlite').as_posix()}"
+        if self.archive is None:
+            self.archive = str(self.data_dir / "archive")
+        if self.work_dir is None:
+            self.work_dir = self.data_dir / "work"
+        return self
+
+    def fingerprint(self) -> str:
+        """A hash of the settings that change results (for provenance), without secrets."""
+        relevant = {k: v for k, v in self.model_dump(mode="json").items()
+                    if k.startswith(("ocr_lang", "pdf_dpi", "field_", "match_"))}
+        return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]

@@ -1,0 +1,1 @@
+"""The front door: the `sohoa` command line. Nothing imports this package."""

@@ -1,0 +1,145 @@
+"""`sohoa`: the command line. The front door; nothing imports it.
+
+Prefect and the pipeline are imported lazily inside commands, after the environment that
+keeps Prefect quiet and local has been set.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kernel.errors import SohoaError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Digitize Vietnamese civil-status scans into verified, archived records.")
+registry_app = typer.Typer(no_args_is_help=True, help="The population registry to match against.")
+app.add_typer(registry_app, name="registry")
+console = Console(stderr=False)
+err = Console(stderr=True)
+
+ArchiveOpt = Annotated[Optional[str], typer.Option("--archive", help="Folder or s3://bucket/prefix (SOHOA_ARCHIVE).")]
+RegistryOpt = Annotated[Optional[str], typer.Option("--registry-url", help="SQLAlchemy URL (SOHOA_REGISTRY_URL).")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Show the pipeline's log.")]
+
+
+def _overrides(**values) -> dict:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def _quiet_prefect(verbose: bool) -> None:
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "ocr,matching,storage,sohoa")
+    os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+def _fail(exc: SohoaError) -> None:
+    err.print(f"[bold red]error:[/] {exc.message}")
+    if exc.hint:
+        err.print(f"[yellow]what to do:[/] {exc.hint}")
+    raise typer.Exit(exc.exit_code)
+
+
+@app.command()
+def run(batch_dir: Annotated[Path, typer.Argument(help="Folder of scans (nested folders too).")],
+        export: Annotated[Optional[Path], typer.Option("--export", help="JSONL file to write.")] = None,
+        archive: ArchiveOpt = None, registry_url: RegistryOpt = None,
+        workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel OCR processes (default: cores).")] = None,
+        verbose: VerboseOpt = False) -> None:
+    """OCR, extract, match and archive every page of BATCH_DIR; print the batch receipt."""
+    if not batch_dir.is_dir():
+        _fail(SohoaError(f"{batch_dir}: no such folder", hint="give the folder that holds the scans"))
+    _quiet_prefect(verbose)
+    from flows.batch import run_batch  # noqa: PLC0415 (prefect import after env set-up)
+
+    overrides = _overrides(archive=archive, registry_url=registry_url, ocr_workers=workers)
+    try:
+        report = run_batch(batch_dir, export=export, overrides=overrides)
+    except SohoaError as exc:
+        _fail(exc)
+    print_report(report)
+    raise typer.Exit(0 if report.ok else 1)
+
+
+def print_report(report) -> None:
+    table = Table(title=f"sohoa batch {report.batch}", show_header=True)
+    table.add_column("", style="bold")
+    table.add_column("count", justify="right")
+    for label, value in [
+        ("files", report.files), ("files failed", report.files_failed),
+        ("pages", report.pages), ("pages failed", report.pages_failed),
+        ("records", report.records), ("records with every field auto", report.records_all_auto),
+        ("fields auto / review", f"{report.fields_auto} / {report.fields_review}"),
+        ("matched", report.matched), ("match to review", report.match_review),
+        ("no match", report.no_match),
+        ("archived new / already there", f"{report.archive_new_objects} / {report.archive_existing_objects}"),
+        ("pages per second", f"{report.pages_per_second:.2f}"),
+    ]:
+        table.add_row(label, str(value))
+    console.print(table)
+    for f in report.failures:
+        console.print(f"[red]failed[/] {f.source}: {f.message}" + (f" — {f.hint}" if f.hint else ""))
+        if f.quarantine_key:
+            console.print(f"       original quarantined at {f.quarantine_key}")
+    for p in report.page_failures:
+        console.print(f"[red]failed[/] {p.source} page {p.page}: {p.message}")
+    console.print(f"export:  {report.export}")
+    console.print(f"report:  {report.report}")
+    console.print(f"archive: {report.archive}")
+
+
+@registry_app.command("import")
+def registry_import(csv_path: Annotated[Path, typer.Argument(help="Registry export (CSV, UTF-8).")],
+                    registry_url: RegistryOpt = None) -> None:
+    """Load a registry export; bad rows are listed with their line numbers."""
+    from kernel.settings import Settings
+    from matching.registry import RegistryStore
+
+    settings = Settings(**_overrides(registry_url=registry_url))
+    if settings.registry_url.startswith("sqlite:///"):
+        Path(settings.registry_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        store = RegistryStore(settings.registry_url)
+        result = store.import_csv(csv_path)
+        total = store.count()
+        store.close()
+    except SohoaError as exc:
+        _fail(exc)
+    console.print(f"registry import {csv_path.name}: {result.inserted} inserted, {result.updated} updated, "
+                  f"{result.unchanged} unchanged, {len(result.errors)} bad row(s); {total} people in "
+                  f"{settings.registry_url}")
+    for line, message in result.errors[:50]:
+        console.print(f"[red]line {line}[/]: {message}")
+    if len(result.errors) > 50:
+        console.print(f"... and {len(result.errors) - 50} more")
+    raise typer.Exit(1 if result.errors else 0)
+
+
+@app.command()
+def check() -> None:
+    """Check that tesseract, its Vietnamese model and poppler are installed."""
+    from ocr.tesseract import probe
+
+    try:
+        info = probe("vie")
+    except SohoaError as exc:
+        _fail(exc)
+    console.print(f"tesseract {info.version}, languages: {', '.join(sorted(info.languages))}")
+
+
+def main() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
