@@ -21,6 +21,7 @@ from kernel.records import (FieldStatus, FileFailure, MatchDecision, PageFailure
                             Provenance)
 from kernel.report import BatchReport
 from kernel.settings import Settings
+from matching.rules import DEFAULT_RULES
 from ocr.pages import discover
 from ocr.tesseract import probe
 from flows.tasks import FileOutcome, clean_work, ingest_file, match_and_archive, ocr_page
@@ -42,7 +43,8 @@ def process_batch(batch_dir: str, export: str | None = None,
     files, skipped = discover(batch)
     provenance = Provenance(sohoa_version=kernel.__version__,
                             pipeline_version=kernel.PIPELINE_VERSION, engine=engine,
-                            settings_hash=settings.fingerprint(), matching_rules=None)
+                            settings_hash=settings.fingerprint(),
+                            matching_rules=f"{DEFAULT_RULES.ident}#{DEFAULT_RULES.fingerprint()}")
     report = BatchReport(batch=batch.resolve().name, sohoa_version=kernel.__version__,
                          files=len(files) + len(skipped), archive=settings.archive)
     report.failures.extend(FileFailure(source=s.relative, reason=s.reason, message=s.message,

@@ -36,7 +36,7 @@ class Settings(BaseSettings):
 
     # matching
     match_upper: float = Field(0.88, ge=0.0, le=1.0)
-    match_lower: float = Field(0.55, ge=0.0, le=1.0)
+    match_lower: float = Field(0.50, ge=0.0, le=1.0)
     match_margin: float = Field(0.08, ge=0.0, le=1.0)
     match_max_candidates: int = 5
 

@@ -1,0 +1,150 @@
+"""Vietnamese personal names: splitting and comparison keys.
+
+A full name is written family name first, given name last, middle name(s) between:
+"Nguyễn Thị Minh Khai" -> family "NGUYỄN", middle "THỊ MINH", given "KHAI".
+
+Two comparison keys are derived from a name, both upper case with single spaces:
+
+- the *canonical* key keeps the diacritics but puts every tone mark in one placement
+  ("Hòa" and "Hoà" give "HOÀ"), unifies i/y spellings ("Quí" and "Quý" give "QUÝ") and maps
+  regional spellings of one family name to one form (Huỳnh -> Hoàng, Võ -> Vũ);
+- the *ascii* key drops every diacritic ("NGUYEN THI MINH KHAI"), because OCR often loses
+  them; the same spelling and family maps apply.
+
+The printed name is never changed: keys are for comparison and blocking only. Changing the
+tables below changes the keys stored in the registry: bump :data:`KEYS_VERSION` and
+re-import.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
+from typing import Mapping
+
+from kernel.vntext import canonical_syllable, nfc, strip_diacritics
+
+KEYS_VERSION = "1"
+"""Version of the key derivation (tables and rules of this module)."""
+
+FAMILY_EQUIVALENTS: Mapping[str, str] = MappingProxyType({
+    # regional spellings of one family name (canonical upper form -> the form compared)
+    "HUỲNH": "HOÀNG",
+    "VÕ": "VŨ",
+})
+FAMILY_EQUIVALENTS_ASCII: Mapping[str, str] = MappingProxyType({
+    strip_diacritics(k): strip_diacritics(v) for k, v in FAMILY_EQUIVALENTS.items()
+})
+
+SPELLING_EQUIVALENTS: Mapping[str, str] = MappingProxyType({
+    # i/y written either way in open syllables (toneless upper form -> the form compared):
+    # Quí/Quý, Kì/Kỳ, Lí/Lý, Mĩ/Mỹ, Sĩ/Sỹ. The tone mark is kept.
+    "QUI": "QUY",
+    "KI": "KY",
+    "LI": "LY",
+    "MI": "MY",
+    "SI": "SY",
+})
+
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_NOT_NAME = re.compile(r"[\W\d_]+", re.UNICODE)
+
+
+@lru_cache(maxsize=65536)
+def canonical_word(word: str) -> str:
+    """One syllable of a name in its comparison form (upper, one tone placement, i/y unified)."""
+    decomposed = unicodedata.normalize("NFD", word.upper())
+    tone = next((ch for ch in decomposed if ch in _TONES), "")
+    bare = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if ch not in _TONES))
+    bare = SPELLING_EQUIVALENTS.get(bare, bare)
+    # the tone goes anywhere; canonical_syllable moves it to its canonical place
+    return canonical_syllable(unicodedata.normalize("NFC", bare + tone)).upper()
+
+
+@lru_cache(maxsize=65536)
+def ascii_word(word: str) -> str:
+    """One syllable without diacritics, upper case, i/y unified."""
+    bare = strip_diacritics(word).upper()
+    return SPELLING_EQUIVALENTS.get(bare, bare)
+
+
+def name_words(text: str | None) -> list[str]:
+    """The words of a name: NFC, punctuation and digits (OCR noise) dropped."""
+    if not text:
+        return []
+    return _NOT_NAME.sub(" ", nfc(text)).split()
+
+
+def has_diacritics(text: str | None) -> bool:
+    """True when ``text`` carries at least one Vietnamese mark (tone, breve, hook, đ ...)."""
+    if not text or text.isascii():
+        return False
+    return any(ch.isalpha() and not ch.isascii() for ch in nfc(text))
+
+
+@dataclass(frozen=True, slots=True)
+class NameParts:
+    """A name split into family / middle / given, each as canonical and ascii key."""
+
+    family: str
+    middle: str
+    given: str
+    family_ascii: str
+    middle_ascii: str
+    given_ascii: str
+    marked: bool  # the written name carried diacritics (False: all lost, or none written)
+
+    @property
+    def canonical(self) -> str:
+        return " ".join(p for p in (self.family, self.middle, self.given) if p)
+
+    @property
+    def ascii(self) -> str:
+        return " ".join(p for p in (self.family_ascii, self.middle_ascii, self.given_ascii) if p)
+
+    @property
+    def empty(self) -> bool:
+        return not self.given
+
+
+def split_name(full_name: str | None) -> NameParts:
+    """Split a full name into family (first word), given (last word) and middle (between).
+
+    A one-word name is taken as a given name. Keys are canonical and ascii forms; the family
+    name is mapped through :data:`FAMILY_EQUIVALENTS`.
+    """
+    words = name_words(full_name)
+    canon = [canonical_word(w) for w in words]
+    asc = [ascii_word(w) for w in words]
+    if not words:
+        return NameParts("", "", "", "", "", "", False)
+    if len(words) == 1:
+        family, family_a = "", ""
+    else:
+        family = FAMILY_EQUIVALENTS.get(canon[0], canon[0])
+        family_a = FAMILY_EQUIVALENTS_ASCII.get(asc[0], asc[0])
+    return NameParts(
+        family=family,
+        middle=" ".join(canon[1:-1]),
+        given=canon[-1],
+        family_ascii=family_a,
+        middle_ascii=" ".join(asc[1:-1]),
+        given_ascii=asc[-1],
+        marked=has_diacritics(full_name),
+    )
+
+
+def canonical_name(full_name: str | None) -> str:
+    """'Huỳnh Thị Hòa' -> 'HOÀNG THỊ HOÀ' (canonical key; '' for no name)."""
+    return split_name(full_name).canonical
+
+
+def ascii_name(full_name: str | None) -> str:
+    """'Huỳnh Thị Hòa' -> 'HOANG THI HOA' (ascii key; '' for no name)."""
+    words = [ascii_word(w) for w in name_words(full_name)]
+    if len(words) > 1:
+        words[0] = FAMILY_EQUIVALENTS_ASCII.get(words[0], words[0])
+    return " ".join(words)
