@@ -18,6 +18,7 @@ from rapidfuzz import fuzz
 from kernel import civil_id
 from kernel.records import DocType, ExtractedRecord, FieldStatus, FieldValue, FIELD_NAMES, OcrPage
 from kernel.vndate import parse_date, parse_date_words
+from kernel.vnnames import repair_family_name
 from kernel.vntext import collapse_spaces, nfc, strip_diacritics
 from ocr.labels import FIELD_FOR, GLOBAL_FIELDS, LABELS, TITLES, Label
 
@@ -148,6 +149,25 @@ def normalize_name(text: str) -> str:
     return collapse_spaces(cleaned).upper()
 
 
+REPAIRED_WORD_CONFIDENCE = 0.9
+"""A family name repaired from the lexicon is as sure as a well-read word: the lexicon is
+closed and the repair is made only when exactly one family name fits."""
+
+
+def repair_family_name_token(raw: RawField) -> RawField:
+    """The first word of a name, repaired when OCR garbled a family name (NGUYÊN -> NGUYỄN)."""
+    if not raw.tokens:
+        return raw
+    first = raw.tokens[0]
+    word = normalize_name(first.text)
+    fixed = repair_family_name(word) if word else None
+    if fixed is None:
+        return raw
+    token = Token(fixed, normalize_token(fixed), max(first.confidence, REPAIRED_WORD_CONFIDENCE),
+                  first.bbox)
+    return RawField([token, *raw.tokens[1:]])
+
+
 def normalize_sex(text: str) -> str | None:
     key = normalize_token(text)
     if key in ("nam",):
@@ -165,9 +185,10 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8) -> Extrac
 
     for name in ("full_name", "mother_name", "father_name"):
         if name in raw:
-            value = normalize_name(get(name).text)
+            fixed = repair_family_name_token(get(name))
+            value = normalize_name(fixed.text)
             problems = [] if len(value.split()) >= 2 and not re.search(r"\d", value) else ["name_malformed"]
-            b.put(name, value or None, get(name), problems)
+            b.put(name, value or None, fixed, problems)
 
     dob = parse_date(get("date_of_birth").text) if "date_of_birth" in raw else None
     if "date_of_birth" in raw:

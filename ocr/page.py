@@ -30,8 +30,8 @@ class PageOutput:
 def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_s: float,
                  auto_min: float) -> PageOutput:
     stem = image.with_name(f"page-{page:04d}")
-    pre = preprocess_file(image, stem.with_name(stem.name + ".pre.png"))
-    result = recognize(pre.path, lang=lang, dpi=dpi, timeout_s=timeout_s)
+    pre = preprocess_file(image, stem.with_name(stem.name + ".pre.png"), dpi)
+    result = recognize(pre.path, lang=lang, dpi=pre.dpi, timeout_s=timeout_s)
     hocr = stem.with_suffix(".hocr")
     hocr.write_bytes(result.hocr)
     words = stem.with_suffix(".words.json")

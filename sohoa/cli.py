@@ -41,6 +41,8 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("httpx", "httpcore", "uvicorn", "docket"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def _fail(exc: SohoaError) -> None:
@@ -72,7 +74,8 @@ def run(batch_dir: Annotated[Path, typer.Argument(help="Folder of scans (nested 
 
 
 def print_report(report) -> None:
-    table = Table(title=f"sohoa batch {report.batch}", show_header=True)
+    print_records(report.export)
+    table = Table(title=f"batch receipt: {report.batch}", show_header=True)
     table.add_column("", style="bold")
     table.add_column("count", justify="right")
     for label, value in [
@@ -93,9 +96,39 @@ def print_report(report) -> None:
             console.print(f"       original quarantined at {f.quarantine_key}")
     for p in report.page_failures:
         console.print(f"[red]failed[/] {p.source} page {p.page}: {p.message}")
-    console.print(f"export:  {report.export}")
-    console.print(f"report:  {report.report}")
-    console.print(f"archive: {report.archive}")
+    console.print(f"export:  {report.export}", soft_wrap=True)
+    console.print(f"report:  {report.report}", soft_wrap=True)
+    console.print(f"archive: {report.archive}", soft_wrap=True)
+
+
+RECORD_ROWS = 20
+
+
+def print_records(export: str | None) -> None:
+    """The first records of the export, one line each; ID numbers masked."""
+    import json
+
+    from kernel.civil_id import mask
+
+    if not export or not Path(export).exists():
+        return
+    table = Table(title="records", show_header=True)
+    table.add_column("source", overflow="fold", min_width=24)
+    for col in ("page", "auto/review", "match", "registry id", "score"):
+        table.add_column(col, no_wrap=True)
+    with open(export, encoding="utf-8") as lines:
+        for count, line in enumerate(lines):
+            if count == RECORD_ROWS:
+                console.print(table)
+                console.print(f"... more records in {export}", soft_wrap=True)
+                return
+            r = json.loads(line)
+            statuses = [f["status"] for f in r["fields"].values()]
+            m = r["match"]
+            table.add_row(r["source"], str(r["page"]) + (f" row {r['row']}" if r["row"] else ""),
+                          f"{statuses.count('auto')}/{statuses.count('review')}", m["decision"],
+                          mask(m["registry_id"]), "" if m["score"] is None else f"{m['score']:.2f}")
+    console.print(table)
 
 
 @registry_app.command("import")

@@ -108,3 +108,17 @@ def test_parse_tsv_keeps_lines_and_confidences():
     words = parse_tsv(tsv)
     assert [(w.text, w.line) for w in words] == [("Họ,", 0), ("tên:", 0), ("AN", 1)]
     assert words[0].bbox == (10, 20, 40, 30) and abs(words[0].confidence - 0.965) < 1e-9
+
+
+def test_garbled_family_names_are_repaired_from_the_lexicon():
+    rec = extract_birth_certificate(ocr_page(LINES, replace={
+        "NGUYỄN": ("NGUYÊN", 0.55), "TRẦN": ("TRÂN", 0.6)}))
+    assert rec.fields["father_name"].value == "NGUYỄN VĂN HÙNG"
+    assert rec.fields["mother_name"].value == "TRẦN THỊ BÌNH"
+    assert rec.fields["full_name"].value == "NGUYỄN THỊ THUỶ"
+    assert rec.fields["full_name"].status is FieldStatus.AUTO
+
+
+def test_given_names_are_not_repaired():
+    lines = [l.replace("NGUYỄN THỊ THUỶ", "LÊ THỊ NGUYÊN") for l in LINES]
+    assert extract_birth_certificate(ocr_page(lines)).fields["full_name"].value == "LÊ THỊ NGUYÊN"

@@ -153,7 +153,11 @@ def test_cli_runs_the_sample_and_prints_the_receipt(tmp_path):
                          text=True, timeout=600, cwd=ROOT)
     assert run.returncode == 0, run.stdout + run.stderr
     expected = read_jsonl(SAMPLE / "expected.jsonl")
-    assert "matched" in run.stdout and f"export:  {tmp_path / 'data' / 'exports' / 'batch.jsonl'}" in run.stdout
+    exports = tmp_path / "data" / "exports"
+    assert f"export:  {exports / 'batch.jsonl'}" in run.stdout
+    receipt = json.loads((exports / "batch.report.json").read_text())
+    assert receipt["matched"] == receipt["records"] == len(expected)
+    assert run.stdout.count(" matched ") == len(expected)  # one line per record
     assert "Traceback" not in run.stdout + run.stderr
     # privacy: no full ID number or full name at INFO and above
     output = run.stdout + run.stderr

@@ -46,3 +46,13 @@ def test_preprocess_file_writes_a_straight_binary_page(tmp_path):
     out = cv2.imread(str(dest), cv2.IMREAD_UNCHANGED)
     assert out.ndim == 2 and out.shape == (1400, 1000)
     assert to_gray(color).shape == out.shape
+
+
+def test_low_resolution_scans_are_brought_to_300_dpi():
+    from ocr.preprocess import rescale
+    page = text_like_page()
+    up, dpi = rescale(page, 200)
+    assert dpi == 300 and up.shape == (2100, 1500)
+    same, dpi = rescale(page, 300)
+    assert same is page and dpi == 300
+    assert rescale(page, None)[1] is None

@@ -1,0 +1,49 @@
+"""Vietnamese family names: a lexicon to repair what OCR does to them.
+
+Tesseract's 'vie' model often reads "NGUYỄN" as "NGUYÊN" and "HUỲNH" as "HƯỲNH". A family
+name is a small closed set, so when the first word of a name is not a family name but exactly
+one family name has the same letters without diacritics, that is the word that was printed.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from kernel.vntext import canonical_text, strip_diacritics
+
+FAMILY_NAMES: frozenset[str] = frozenset("""
+Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Trương Đào Đoàn
+Lâm Mai Trịnh Cao Lương Hà Tạ Vương Quách Chu Tô Triệu Châu Kiều La Phùng Thái Tăng Lưu Lại
+Từ Mạc Khúc Âu Tôn Giang Đàm Hầu Diệp Kim Tiêu Thạch Sơn Danh Lục Ninh Quan Lữ Lã Bế Nông
+Lò Cầm Quàng Lường Vi Ma Xa Lăng Mông Hứa Thân Văn Khổng Doãn Đồng Đường Bạch Khương Tống
+Ông Thiều Nghiêm Nhữ Mẫn Lạc Phương Viên Chử Hàn Hoa Lỗ Mạnh Cù Ứng Thạch Kha Yên Huỳnh
+Tiết Tất Đậu Lộc Thang Bạc Trình Chế Đoàn Giáp Ninh Khuất Âu Mã Lư Lô Trang Tôn
+""".split())
+
+
+@lru_cache(maxsize=1)
+def _by_ascii() -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for name in FAMILY_NAMES:
+        grouped.setdefault(strip_diacritics(name).upper(), []).append(canonical_text(name))
+    return {k: tuple(sorted(set(v))) for k, v in grouped.items()}
+
+
+@lru_cache(maxsize=1)
+def _canonical() -> frozenset[str]:
+    return frozenset(canonical_text(n) for n in FAMILY_NAMES)
+
+
+def is_family_name(word: str) -> bool:
+    return canonical_text(word) in _canonical()
+
+
+def repair_family_name(word: str) -> str | None:
+    """The family name OCR most likely garbled into ``word`` (upper case), or None.
+
+    None when ``word`` already is a family name, or when no single family name fits.
+    """
+    if is_family_name(word):
+        return None
+    fits = _by_ascii().get(strip_diacritics(word).upper(), ())
+    return fits[0] if len(fits) == 1 else None
