@@ -32,6 +32,15 @@ if ! "$PYTHON" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) els
   exit 3
 fi
 
+if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then  # Debian splits venv out
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get install -y -qq python3-venv >/dev/null
+  else
+    echo "sohoa setup: Python's venv module is missing: sudo apt-get install -y python3-venv" >&2
+    exit 3
+  fi
+fi
+
 stamp=.venv/.sohoa-installed
 want=$(cat pyproject.toml requirements.lock | sha256sum | cut -c1-16)
 if [ ! -x .venv/bin/python ]; then

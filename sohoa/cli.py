@@ -65,12 +65,32 @@ def run(batch_dir: Annotated[Path, typer.Argument(help="Folder of scans (nested 
     from flows.batch import run_batch  # noqa: PLC0415 (prefect import after env set-up)
 
     overrides = _overrides(archive=archive, registry_url=registry_url, ocr_workers=workers)
+    _warn_if_registry_empty(overrides)
     try:
         report = run_batch(batch_dir, export=export, overrides=overrides)
     except SohoaError as exc:
         _fail(exc)
     print_report(report)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _warn_if_registry_empty(overrides: dict) -> None:
+    from kernel.settings import Settings
+    from matching.registry import RegistryStore
+
+    settings = Settings(**overrides)
+    if settings.registry_url.startswith("sqlite:///") and not Path(
+            settings.registry_url.removeprefix("sqlite:///")).exists():
+        count = 0
+    else:
+        try:
+            with RegistryStore(settings.registry_url) as store:
+                count = store.count()
+        except SohoaError as exc:
+            _fail(exc)
+    if count == 0:
+        err.print("[yellow]warning:[/] the registry is empty, so no record can be matched; "
+                  "load one with `sohoa registry import REGISTRY.csv`")
 
 
 def print_report(report) -> None:
@@ -156,6 +176,26 @@ def registry_import(csv_path: Annotated[Path, typer.Argument(help="Registry expo
     if len(result.errors) > 50:
         console.print(f"... and {len(result.errors) - 50} more")
     raise typer.Exit(1 if result.errors else 0)
+
+
+@app.command("eval")
+def evaluate(truth: Annotated[Path, typer.Argument(help="truth.jsonl of a synthetic corpus.")],
+             records: Annotated[Path, typer.Argument(help="The export (records JSONL) to score.")],
+             as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False) -> None:
+    """Score an export against ground truth: fields, auto-field errors, link quality."""
+    import json
+
+    from evaluation.scorecard import score_files
+    from sohoa.scorecard_view import print_scorecard
+
+    for path in (truth, records):
+        if not path.is_file():
+            _fail(SohoaError(f"{path}: no such file", hint="give the truth and the export JSONL files"))
+    card = score_files(truth, records)
+    if as_json:
+        print(json.dumps(card.as_dict(), ensure_ascii=False, indent=1))
+    else:
+        print_scorecard(card, console)
 
 
 @app.command()

@@ -2,6 +2,7 @@
 and every kind of bad input reported while the batch goes on."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, SAMPLE
+from kernel import civil_id
 from kernel.records import FIELD_NAMES
 from storage import LocalArchive, sha256_file
 from storage.layout import original_key, quarantine_note_key
@@ -157,7 +159,8 @@ def test_cli_runs_the_sample_and_prints_the_receipt(tmp_path):
     assert f"export:  {exports / 'batch.jsonl'}" in run.stdout
     receipt = json.loads((exports / "batch.report.json").read_text())
     assert receipt["matched"] == receipt["records"] == len(expected)
-    assert run.stdout.count(" matched ") == len(expected)  # one line per record
+    record_lines = re.findall(r"│ matched +│ (\d{4}\*{6}\d\d)", run.stdout)  # masked ids
+    assert record_lines == [civil_id.mask(e["registry_id"]) for e in expected]
     assert "Traceback" not in run.stdout + run.stderr
     # privacy: no full ID number or full name at INFO and above
     output = run.stdout + run.stderr
