@@ -17,6 +17,8 @@ from prefect import flow
 from prefect.task_runners import ThreadPoolTaskRunner
 
 import kernel
+from kernel.errors import ConfigError
+from kernel.places import Gazetteer
 from kernel.records import (FieldStatus, FileFailure, MatchDecision, PageFailure, PersonRecord,
                             Provenance)
 from kernel.report import BatchReport
@@ -38,13 +40,18 @@ def process_batch(batch_dir: str, export: str | None = None,
                   overrides: dict[str, Any] | None = None) -> BatchReport:
     settings = Settings(**(overrides or {}))
     engine = probe(settings.ocr_lang).engine_id(settings.ocr_lang)
+    try:
+        places = Gazetteer.load(settings.admin_units)
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc), hint="point SOHOA_ADMIN_UNITS at the GSO unit list (CSV)") from exc
     batch = Path(batch_dir)
     started = time.monotonic()
     files, skipped = discover(batch)
     provenance = Provenance(sohoa_version=kernel.__version__,
                             pipeline_version=kernel.PIPELINE_VERSION, engine=engine,
                             settings_hash=settings.fingerprint(),
-                            matching_rules=f"{DEFAULT_RULES.ident}#{DEFAULT_RULES.fingerprint()}")
+                            matching_rules=f"{DEFAULT_RULES.ident}#{DEFAULT_RULES.fingerprint()}",
+                            places=places.source)
     report = BatchReport(batch=batch.resolve().name, sohoa_version=kernel.__version__,
                          files=len(files) + len(skipped), archive=settings.archive)
     report.failures.extend(FileFailure(source=s.relative, reason=s.reason, message=s.message,

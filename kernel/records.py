@@ -109,6 +109,7 @@ class Provenance(Frozen):
     engine: str
     settings_hash: str
     matching_rules: str | None = None
+    places: str | None = None  # the administrative-unit list used to check places
 
 
 class PersonRecord(Frozen):

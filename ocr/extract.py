@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from kernel import civil_id
+from kernel.places import Gazetteer
 from kernel.records import DocType, ExtractedRecord, FieldStatus, FieldValue, FIELD_NAMES, OcrPage
 from kernel.vndate import parse_date, parse_date_words
 from kernel.vnnames import repair_family_name
@@ -177,7 +178,27 @@ def normalize_sex(text: str) -> str | None:
     return None
 
 
-def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8) -> ExtractedRecord:
+def check_place(text: str, gazetteer: Gazetteer | None) -> tuple[str, list[str]]:
+    """The place with unambiguous repairs of unit names (Củ Chỉ -> Củ Chi), and what is wrong.
+
+    A printed unit the gazetteer does not know, or cannot tell from another, goes to review;
+    that is only said when the gazetteer knows units at that level (the built-in table has
+    provinces only).
+    """
+    if not text:
+        return text, ["empty"]
+    if gazetteer is None:
+        return text, []
+    match = gazetteer.resolve(text)
+    has_level = {"province": True, "district": bool(gazetteer.districts),
+                 "commune": bool(gazetteer.communes)}
+    doubtful = [n for n in match.notes
+                if n.level and has_level.get(n.level) and n.method in ("unknown", "ambiguous")]
+    return match.corrected, ["place_unresolved"] if doubtful else []
+
+
+def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
+                              gazetteer: Gazetteer | None = None) -> ExtractedRecord:
     raw, title = find_fields(page)
     b = _Builder(auto_min)
     empty = RawField()
@@ -210,10 +231,14 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8) -> Extrac
         sex = normalize_sex(get("sex").text)
         b.put("sex", sex, get("sex"), [] if sex else ["sex_unreadable"])
 
-    for name in ("place_of_birth", "hometown", "ethnicity", "nationality", "registration_place"):
+    for name in ("ethnicity", "nationality"):
         if name in raw:
             text = get(name).text
             b.put(name, text or None, get(name), [] if text else ["empty"])
+    for name in ("place_of_birth", "hometown", "registration_place"):
+        if name in raw:
+            text, reasons = check_place(get(name).text, gazetteer)
+            b.put(name, text or None, get(name), reasons)
 
     if "id_number" in raw:
         number = civil_id.repair(get("id_number").text)

@@ -122,3 +122,25 @@ def test_garbled_family_names_are_repaired_from_the_lexicon():
 def test_given_names_are_not_repaired():
     lines = [l.replace("NGUYỄN THỊ THUỶ", "LÊ THỊ NGUYÊN") for l in LINES]
     assert extract_birth_certificate(ocr_page(lines)).fields["full_name"].value == "LÊ THỊ NGUYÊN"
+
+
+def test_place_names_are_repaired_against_the_unit_list():
+    from kernel.places import Gazetteer
+    from ocr.extract import check_place
+
+    full = Gazetteer.load(None)
+    if not full.communes:
+        import pytest
+        pytest.skip("../shared/data/admin_units is not here")
+    text, reasons = check_place("UBND xã Phú Hòa Đồng, huyện Củ Chỉ, thành phố Hồ Chí Minh", full)
+    assert text == "UBND xã Phú Hòa Đông, huyện Củ Chi, thành phố Hồ Chí Minh" and reasons == []
+    text, reasons = check_place("xã Không Có Thật, huyện Củ Chi, thành phố Hồ Chí Minh", full)
+    assert text.startswith("xã Không Có Thật") and reasons == ["place_unresolved"]
+
+
+def test_with_provinces_only_unknown_communes_are_not_flagged():
+    from kernel.places import Gazetteer
+    from ocr.extract import check_place
+
+    text, reasons = check_place("xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang", Gazetteer.builtin())
+    assert text == "xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang" and reasons == []
