@@ -13,6 +13,7 @@ from prefect.cache_policies import NONE
 from kernel import PIPELINE_VERSION
 from kernel.errors import EngineError, InputFileError
 from kernel.places import Gazetteer
+from kernel.syllables import SyllableLexicon
 from kernel.records import FileFailure, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
 from kernel.settings import Settings
 from ocr.page import PageOutput, process_page
@@ -65,7 +66,9 @@ def ocr_page(ref: PageRef, dpi: int | None, settings: Settings) -> PageOutput | 
         return process_page(Path(ref.image_path), ref.page, dpi=dpi, lang=settings.ocr_lang,
                             timeout_s=settings.ocr_timeout_s,
                             auto_min=settings.field_auto_min_confidence,
-                            gazetteer=Gazetteer.load(settings.admin_units))
+                            gazetteer=Gazetteer.load(settings.admin_units),
+                            lexicon=SyllableLexicon.load(str(settings.word_lists)
+                                                         if settings.word_lists else None))
     except EngineError as exc:
         log.warning("%s page %d: %s", ref.source, ref.page, exc.message)
         return PageFailure(source=ref.source, page=ref.page, reason="ocr_failed", message=str(exc))

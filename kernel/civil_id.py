@@ -76,8 +76,12 @@ def repair(text: str) -> str | None:
     return None
 
 
-def inconsistencies(number: str, *, sex: str | None, birth_year: int | None) -> list[str]:
-    """What on the same page disagrees with the ID's structure (empty when all agree)."""
+def inconsistencies(number: str, *, sex: str | None, birth_year: int | None,
+                    province_code: str | None = None) -> list[str]:
+    """What on the same page disagrees with the ID's structure (empty when all agree).
+
+    ``province_code`` is the 2-digit GSO code of the province where the birth was registered.
+    """
     if len(number) == 9:
         return []
     info = decode(number)
@@ -88,6 +92,8 @@ def inconsistencies(number: str, *, sex: str | None, birth_year: int | None) -> 
         problems.append("id_sex_mismatch")
     if birth_year is not None and info.birth_year != birth_year:
         problems.append("id_birth_year_mismatch")
+    if province_code is not None and info.province_code != "0" + province_code:
+        problems.append("id_province_mismatch")
     return problems
 
 

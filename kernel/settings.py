@@ -32,6 +32,10 @@ class Settings(BaseSettings):
     max_pages_per_file: int = 500
 
     # extraction
+    word_lists: Path | None = Field(
+        None, description="Folder with tesseract_langdata_vie/vie.wordlist and names/ (real "
+                          "Vietnamese syllables); default ../shared/data when present, else the "
+                          "syllable check is skipped.")
     admin_units: Path | None = Field(
         None, description="Administrative-unit list (GSO CSV, or a folder holding it and the "
                           "2017 list); default: ../shared/data/admin_units when present, else "
@@ -63,5 +67,5 @@ class Settings(BaseSettings):
     def fingerprint(self) -> str:
         """A hash of the settings that change results (for provenance), without secrets."""
         relevant = {k: v for k, v in self.model_dump(mode="json").items()
-                    if k.startswith(("ocr_lang", "pdf_dpi", "field_", "match_", "admin_units"))}
+                    if k.startswith(("ocr_lang", "pdf_dpi", "field_", "match_", "admin_units", "word_lists"))}
         return hashlib.sha256(json.dumps(relevant, sort_keys=True).encode()).hexdigest()[:12]

@@ -17,6 +17,7 @@ from rapidfuzz import fuzz
 
 from kernel import civil_id
 from kernel.places import Gazetteer
+from kernel.syllables import SyllableLexicon
 from kernel.records import DocType, ExtractedRecord, FieldStatus, FieldValue, FIELD_NAMES, OcrPage
 from kernel.vndate import parse_date, parse_date_words
 from kernel.vnnames import repair_family_name
@@ -178,27 +179,28 @@ def normalize_sex(text: str) -> str | None:
     return None
 
 
-def check_place(text: str, gazetteer: Gazetteer | None) -> tuple[str, list[str]]:
+def check_place(text: str, gazetteer: Gazetteer | None) -> tuple[str, list[str], str | None]:
     """The place with unambiguous repairs of unit names (Củ Chỉ -> Củ Chi), and what is wrong.
 
     A printed unit the gazetteer does not know, or cannot tell from another, goes to review;
     that is only said when the gazetteer knows units at that level (the built-in table has
-    provinces only).
+    provinces only). Also returns the province code the place resolved to, if any.
     """
     if not text:
-        return text, ["empty"]
+        return text, ["empty"], None
     if gazetteer is None:
-        return text, []
+        return text, [], None
     match = gazetteer.resolve(text)
     has_level = {"province": True, "district": bool(gazetteer.districts),
                  "commune": bool(gazetteer.communes)}
     doubtful = [n for n in match.notes
                 if n.level and has_level.get(n.level) and n.method in ("unknown", "ambiguous")]
-    return match.corrected, ["place_unresolved"] if doubtful else []
+    return match.corrected, ["place_unresolved"] if doubtful else [], match.province_code
 
 
 def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
-                              gazetteer: Gazetteer | None = None) -> ExtractedRecord:
+                              gazetteer: Gazetteer | None = None,
+                              lexicon: SyllableLexicon | None = None) -> ExtractedRecord:
     raw, title = find_fields(page)
     b = _Builder(auto_min)
     empty = RawField()
@@ -209,6 +211,8 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
             fixed = repair_family_name_token(get(name))
             value = normalize_name(fixed.text)
             problems = [] if len(value.split()) >= 2 and not re.search(r"\d", value) else ["name_malformed"]
+            if lexicon is not None and not problems and lexicon.unknown(value):
+                problems.append("name_unknown_syllable")
             b.put(name, value or None, fixed, problems)
 
     dob = parse_date(get("date_of_birth").text) if "date_of_birth" in raw else None
@@ -235,15 +239,19 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
         if name in raw:
             text = get(name).text
             b.put(name, text or None, get(name), [] if text else ["empty"])
+    registered_in = None  # province code (2 digits) of the registering body
     for name in ("place_of_birth", "hometown", "registration_place"):
         if name in raw:
-            text, reasons = check_place(get(name).text, gazetteer)
+            text, reasons, province = check_place(get(name).text, gazetteer)
             b.put(name, text or None, get(name), reasons)
+            if name == "registration_place":
+                registered_in = province
 
     if "id_number" in raw:
         number = civil_id.repair(get("id_number").text)
         reasons = ["id_unreadable"] if number is None else civil_id.inconsistencies(
-            number, sex=b.value("sex"), birth_year=dob.year if dob else None)
+            number, sex=b.value("sex"), birth_year=dob.year if dob else None,
+            province_code=registered_in)
         b.put("id_number", number, get("id_number"), reasons)
 
     for name in ("father_birth_year", "mother_birth_year"):

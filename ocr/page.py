@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kernel.places import Gazetteer
+from kernel.syllables import SyllableLexicon
 from kernel.records import ExtractedRecord, OcrPage
 from ocr.extract import extract_birth_certificate
 from ocr.preprocess import preprocess_file
@@ -29,7 +30,8 @@ class PageOutput:
 
 
 def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_s: float,
-                 auto_min: float, gazetteer: Gazetteer | None = None) -> PageOutput:
+                 auto_min: float, gazetteer: Gazetteer | None = None,
+                 lexicon: SyllableLexicon | None = None) -> PageOutput:
     stem = image.with_name(f"page-{page:04d}")
     pre = preprocess_file(image, stem.with_name(stem.name + ".pre.png"), dpi)
     result = recognize(pre.path, lang=lang, dpi=pre.dpi, timeout_s=timeout_s)
@@ -37,7 +39,8 @@ def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_
     hocr.write_bytes(result.hocr)
     words = stem.with_suffix(".words.json")
     words.write_text(result.page.model_dump_json(), encoding="utf-8")
-    record = extract_birth_certificate(result.page, auto_min=auto_min, gazetteer=gazetteer)
+    record = extract_birth_certificate(result.page, auto_min=auto_min, gazetteer=gazetteer,
+                                       lexicon=lexicon)
     return PageOutput(page, pre.path, hocr, words, pre.skew_deg, len(result.page.words), record)
 
 

@@ -132,9 +132,10 @@ def test_place_names_are_repaired_against_the_unit_list():
     if not full.communes:
         import pytest
         pytest.skip("../shared/data/admin_units is not here")
-    text, reasons = check_place("UBND xã Phú Hòa Đồng, huyện Củ Chỉ, thành phố Hồ Chí Minh", full)
+    text, reasons, province = check_place("UBND xã Phú Hòa Đồng, huyện Củ Chỉ, thành phố Hồ Chí Minh", full)
     assert text == "UBND xã Phú Hòa Đông, huyện Củ Chi, thành phố Hồ Chí Minh" and reasons == []
-    text, reasons = check_place("xã Không Có Thật, huyện Củ Chi, thành phố Hồ Chí Minh", full)
+    assert province == "79"
+    text, reasons, _ = check_place("xã Không Có Thật, huyện Củ Chi, thành phố Hồ Chí Minh", full)
     assert text.startswith("xã Không Có Thật") and reasons == ["place_unresolved"]
 
 
@@ -142,5 +143,26 @@ def test_with_provinces_only_unknown_communes_are_not_flagged():
     from kernel.places import Gazetteer
     from ocr.extract import check_place
 
-    text, reasons = check_place("xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang", Gazetteer.builtin())
-    assert text == "xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang" and reasons == []
+    text, reasons, province = check_place("xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang", Gazetteer.builtin())
+    assert text == "xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang" and reasons == [] and province == "89"
+
+
+def test_names_with_syllables_that_do_not_exist_go_to_review():
+    from kernel.syllables import SyllableLexicon
+
+    lexicon = SyllableLexicon(frozenset({"nguyễn", "thị", "thuỷ", "trần", "bình", "văn", "hùng"}), "test")
+    rec = extract_birth_certificate(ocr_page(LINES, replace={"HÙNG": ("HỪNG", 0.97)}),
+                                    lexicon=lexicon)
+    assert rec.fields["father_name"].reasons == ("name_unknown_syllable",)
+    assert rec.fields["full_name"].status is FieldStatus.AUTO  # both tone placements are known
+    assert SyllableLexicon(frozenset(), "none").unknown("XYZ ABC") == []  # no lexicon: no check
+
+
+def test_id_from_another_province_than_the_registration_goes_to_review():
+    from kernel.places import Gazetteer
+
+    lines = [l.replace("089317012345", "001317012345") for l in LINES]  # 001 = Hà Nội
+    field = extract_birth_certificate(ocr_page(lines), gazetteer=Gazetteer.builtin()).fields["id_number"]
+    assert field.reasons == ("id_province_mismatch",)
+    same = extract_birth_certificate(ocr_page(LINES), gazetteer=Gazetteer.builtin()).fields["id_number"]
+    assert same.status is FieldStatus.AUTO

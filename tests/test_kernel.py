@@ -108,3 +108,9 @@ def test_settings_precedence(monkeypatch, tmp_path):
 
 def test_field_names_are_the_export_contract():
     assert len(FIELD_NAMES) == 16 and FIELD_NAMES[0] == "full_name"
+
+
+def test_id_province_must_be_where_the_birth_was_registered():
+    assert civil_id.inconsistencies("025188001010", sex="F", birth_year=1988, province_code="25") == []
+    assert civil_id.inconsistencies("025188001010", sex="F", birth_year=1988,
+                                    province_code="01") == ["id_province_mismatch"]
