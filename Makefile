@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 VENV := .venv/bin
 
-.PHONY: setup demo test sample-scans
+.PHONY: setup demo test sample-scans s3-dev
 
 setup:
 	@bash scripts/setup.sh
@@ -16,3 +16,7 @@ test: setup
 
 sample-scans: setup
 	@$(VENV)/python -m synth.sample sample_scans
+
+# A local S3 server (SeaweedFS, 127.0.0.1:8333) to try the S3 archive; Ctrl-C stops it.
+s3-dev: setup
+	@$(VENV)/python -m sohoa.archive_commands s3-dev

@@ -26,7 +26,8 @@ from kernel.settings import Settings
 from matching.rules import DEFAULT_RULES
 from ocr.pages import discover
 from ocr.tesseract import probe
-from flows.tasks import FileOutcome, clean_work, ingest_file, match_and_archive, ocr_page
+from flows.tasks import (ARCHIVE_FAILED, FileOutcome, archive_batch_bag, clean_work, ingest_file,
+                         match_and_archive, ocr_page)
 
 log = logging.getLogger("sohoa.flows")
 
@@ -77,7 +78,15 @@ def process_batch(batch_dir: str, export: str | None = None,
         finishing.append((ing, match_and_archive.submit(ing, outputs, settings, provenance)))
     for ing, fut in finishing:
         outcomes.append(fut.result())
+        if outcomes[-1].failure:
+            report.failures.append(outcomes[-1].failure)
         clean_work(settings, ing.sha256)
+    if not any(f.reason == ARCHIVE_FAILED for f in report.failures):  # else the re-run bags it
+        bag = archive_batch_bag(report.batch, [ing for ing, _ in per_file], outcomes, settings)
+        if isinstance(bag, FileFailure):
+            report.failures.append(bag)
+        else:
+            outcomes.append(FileOutcome([], bag.written, bag.existing))
     records = sorted((r for o in outcomes for r in o.records),
                      key=lambda r: (r.source, r.page, r.row or 0))
     report.archive_new_objects = sum(o.written for o in outcomes)

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import shutil
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 
 from prefect import task
 from prefect.cache_policies import NONE
 
+import kernel
 from kernel import PIPELINE_VERSION
-from kernel.errors import EngineError, InputFileError
+from kernel.errors import ArchiveError, EngineError, InputFileError
 from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
 from kernel.records import FileFailure, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
@@ -22,7 +24,8 @@ from storage import StoredObject, open_archive, sha256_file
 from matching.registry import RegistryStore
 from matching.score import match_record
 from storage.archiving import PageArtifacts, archive_original, archive_results, quarantine
-from storage.layout import record_key
+from storage.bag import BagInfo, BagResult, collect_objects, who_dropped, write_bag
+from storage.layout import original_key, quarantine_note_key, record_key
 
 log = logging.getLogger("sohoa.flows")
 
@@ -41,15 +44,23 @@ class Ingested:
 @task(name="ingest-file", cache_policy=NONE, retries=0)
 def ingest_file(src: SourceFile, settings: Settings) -> Ingested:
     """Archive the original first, then split it into page images in the work folder."""
-    archive = open_archive(settings.archive)
     sha = sha256_file(src.path)
-    put = archive_original(archive, src.path, sha)
+    try:
+        archive = open_archive(settings.archive, settings)
+        put = archive_original(archive, src.path, sha)
+    except ArchiveError as exc:  # the archive is down: this file fails, the next run takes it
+        obj = StoredObject(original_key(sha, src.path.name), sha, src.path.stat().st_size)
+        return Ingested(src.relative, sha, obj, [], None, False, archive_failure(src.relative, exc))
     try:
         pages = split_pages(src.path, settings.work_dir / "pages" / sha,
                             max_pixels=settings.max_image_pixels,
                             max_pages=settings.max_pages_per_file, pdf_dpi=settings.pdf_dpi)
     except InputFileError as exc:
-        key = quarantine(archive, src.path, sha, src.relative, exc)
+        try:
+            key = quarantine(archive, src.path, sha, src.relative, exc)
+        except ArchiveError as archive_exc:
+            return Ingested(src.relative, sha, put.obj, [], None, put.written,
+                            archive_failure(src.relative, archive_exc))
         log.warning("%s: %s", src.relative, exc.message)
         failure = FileFailure(source=src.relative, reason=exc.reason, message=exc.message,
                               hint=exc.hint, quarantine_key=key)
@@ -78,31 +89,68 @@ def clean_work(settings: Settings, sha: str) -> None:
     shutil.rmtree(settings.work_dir / "pages" / sha, ignore_errors=True)
 
 
+ARCHIVE_FAILED = "archive_failed"
+
+
+def archive_failure(source: str, exc: ArchiveError) -> FileFailure:
+    log.error("%s: not archived: %s", source, exc.message)
+    return FileFailure(source=source, reason=ARCHIVE_FAILED, message=f"{source}: {exc.message}",
+                       hint=exc.hint)
+
+
 @dataclass(frozen=True)
 class FileOutcome:
     records: list[PersonRecord]
     written: int
     existing: int
+    manifest_key: str | None = None
+    failure: FileFailure | None = None
 
 
 @task(name="match-and-archive", cache_policy=NONE, retries=2, retry_delay_seconds=2)
 def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: Settings,
                       provenance: Provenance) -> FileOutcome:
     """Match the file's people to the registry, then archive pages, OCR, records, manifest."""
-    archive = open_archive(settings.archive)
+    if ingested.failure and ingested.failure.reason == ARCHIVE_FAILED:
+        return FileOutcome([], 0, 0)  # reported at ingest; nothing is archived before the original
     store = RegistryStore(settings.registry_url)
     try:
         records = [build_record(ingested, out, settings, store, provenance) for out in outputs]
     finally:
         store.close()
     artifacts = [PageArtifacts(o.page, o.preprocessed, o.hocr) for o in outputs]
-    done = archive_results(archive, pipeline=PIPELINE_VERSION, source=ingested.source,
-                           sha=ingested.sha256, original=ingested.original, pages=artifacts,
-                           records=records, provenance=provenance.model_dump())
+    try:
+        archive = open_archive(settings.archive, settings)
+        done = archive_results(archive, pipeline=PIPELINE_VERSION, source=ingested.source,
+                               sha=ingested.sha256, original=ingested.original, pages=artifacts,
+                               records=records, provenance=provenance.model_dump())
+    except ArchiveError as exc:  # records are left out of the export; the next run takes them
+        return FileOutcome([], int(ingested.new_original), int(not ingested.new_original),
+                           failure=archive_failure(ingested.source, exc))
     log.info("%s: %d record(s), %d new object(s) archived", ingested.source, len(records),
              done.written)
     return FileOutcome(records, done.written + int(ingested.new_original),
-                       done.existing + int(not ingested.new_original))
+                       done.existing + int(not ingested.new_original), done.manifest_key)
+
+
+@task(name="archive-batch-bag", cache_policy=NONE, retries=0)
+def archive_batch_bag(batch: str, ingested: list[Ingested], outcomes: list[FileOutcome],
+                      settings: Settings) -> BagResult | FileFailure:
+    """The batch's BagIt bag: every object of the batch with its SHA-256, who, when, version."""
+    manifests = [o.manifest_key for o in outcomes if o.manifest_key]
+    loose = [k for i in ingested if i.failure and i.failure.quarantine_key
+             for k in (i.original.key, i.failure.quarantine_key, quarantine_note_key(i.sha256))]
+    info = BagInfo(batch=batch, dropped_by=who_dropped(settings),
+                   dropped_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                   sohoa_version=kernel.__version__, pipeline=PIPELINE_VERSION,
+                   files=len(ingested), quarantined=len(loose) // 3)
+    try:
+        archive = open_archive(settings.archive, settings)
+        bag = write_bag(archive, info, collect_objects(archive, manifests, loose))
+    except ArchiveError as exc:
+        return archive_failure(f"(bag of batch {batch})", exc)
+    log.info("batch %s: bag %s (%d new object(s))", batch, archive.describe(bag.prefix), bag.written)
+    return bag
 
 
 def build_record(ingested: Ingested, out: PageOutput, settings: Settings, store: RegistryStore,

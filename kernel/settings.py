@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     s3_access_key: SecretStr | None = None
     s3_secret_key: SecretStr | None = None
     s3_secure: bool = True
+    s3_region: str | None = None
+    s3_lock_mode: str = Field("GOVERNANCE", description="GOVERNANCE, COMPLIANCE or off")
+    s3_retention_days: int = Field(3650, ge=1)
+    s3_sse: str | None = Field(None, description="S3 or KMS:<key id>")
+    s3_part_size_mb: int = Field(16, ge=5)
+    s3_verify: str = Field("etag", description="etag or read")
+    s3_retries: int = Field(5, ge=1)
+    s3_retry_base_s: float = Field(0.5, gt=0)
+    operator: str | None = Field(None, description="Who drops batches (bag-info); default: OS user")
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":

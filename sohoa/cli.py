@@ -210,6 +210,15 @@ def check() -> None:
     console.print(f"tesseract {info.version}, languages: {', '.join(sorted(info.languages))}")
 
 
+def _register_archive_commands() -> None:
+    from sohoa.archive_commands import archive_app
+
+    app.add_typer(archive_app)
+
+
+_register_archive_commands()
+
+
 def main() -> None:
     try:
         app()

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+from kernel.errors import ArchiveError
 
 CHUNK = 1 << 20
 
@@ -18,10 +21,32 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
+def check_key(key: str) -> str:
+    """Keys are '/'-separated relative paths; nothing may climb out of the archive."""
+    parts = key.split("/")
+    if not key or key.startswith("/") or "\\" in key or any(p in ("", ".", "..") for p in parts):
+        raise ArchiveError(f"invalid archive key {key!r}")
+    return key
+
+
+class MissingObjectError(ArchiveError):
+    """The archive has no object (or no such version) under that key."""
+
+
 @dataclass(frozen=True)
 class StoredObject:
     key: str
     sha256: str
+    size: int
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """A previous version of a mutable object, kept when it was replaced."""
+
+    key: str
+    version_id: str
+    sha256: str | None  # as recorded when it was written (None: not recorded)
     size: int
 
 
@@ -36,6 +61,9 @@ class Archive(ABC):
 
     ``immutable=True`` objects (originals) are never overwritten: a different content under an
     existing key is an error. Mutable objects (record JSON) keep their previous version.
+
+    ``stat`` answers what is stored cheaply (the S3 backend trusts the SHA-256 recorded and
+    verified at upload); ``digest`` re-reads the bytes and hashes them: fixity uses it.
     """
 
     location: str
@@ -50,12 +78,34 @@ class Archive(ABC):
     def get_bytes(self, key: str) -> bytes: ...
 
     @abstractmethod
+    def iter_chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]:
+        """The object's bytes (or a kept version's) in chunks; MissingObjectError when absent."""
+
+    @abstractmethod
     def stat(self, key: str) -> StoredObject | None:
         """Size and SHA-256 of a stored object, or None when absent."""
 
     @abstractmethod
     def list(self, prefix: str = "") -> list[str]: ...
 
+    @abstractmethod
+    def versions(self, key: str) -> list[ObjectVersion]:
+        """Previous versions of ``key`` kept when it was replaced (not the current one)."""
+
+    def digest(self, key: str, version_id: str | None = None) -> StoredObject | None:
+        """Re-read the object and hash what is really stored; None when it is missing."""
+        h, size = hashlib.sha256(), 0
+        try:
+            for chunk in self.iter_chunks(key, version_id):
+                h.update(chunk)
+                size += len(chunk)
+        except MissingObjectError:
+            return None
+        return StoredObject(key, h.hexdigest(), size)
+
     def describe(self, key: str) -> str:
         """Where a person finds the object without sohoa."""
         return f"{self.location.rstrip('/')}/{key}"
+
+    def close(self) -> None:
+        """Release connections (nothing to do for most backends)."""

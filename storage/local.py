@@ -1,4 +1,7 @@
-"""The local-folder archive (the embedded default). Writes are atomic (temp file + rename)."""
+"""The local-folder archive (the embedded default). Writes are atomic (temp file + rename).
+
+A replaced mutable object is first copied to ``_versions/<key>/<sha256[:16]>``.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +9,15 @@ import hashlib
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from kernel.errors import ArchiveError
-from storage.base import Archive, PutResult, StoredObject, sha256_file
+from storage.base import (CHUNK, Archive, MissingObjectError, ObjectVersion, PutResult,
+                          StoredObject, check_key, sha256_file)
 
 VERSIONS_DIR = "_versions"
+PART_PREFIX = ".part-"
 
 
 class LocalArchive(Archive):
@@ -20,10 +26,7 @@ class LocalArchive(Archive):
         self.location = str(self.root)
 
     def _path(self, key: str) -> Path:
-        parts = key.split("/")
-        if not key or key.startswith("/") or any(p in ("", ".", "..") for p in parts):
-            raise ArchiveError(f"invalid archive key {key!r}")
-        return self.root.joinpath(*parts)
+        return self.root.joinpath(*check_key(key).split("/"))
 
     def _store(self, key: str, sha: str, size: int, write, *, immutable: bool) -> PutResult:
         dest = self._path(key)
@@ -37,33 +40,18 @@ class LocalArchive(Archive):
                     f"archive object {key} exists with different content; originals are never "
                     "overwritten", hint="check the archive with `sohoa fixity`")
             self._keep_version(key, dest, current)
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                write(out)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, dest)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        _atomic_write(dest, write)
         return PutResult(obj, written=True)
 
     def _keep_version(self, key: str, dest: Path, current: StoredObject) -> None:
         keep = self._path(f"{VERSIONS_DIR}/{key}/{current.sha256[:16]}")
-        keep.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(dest, keep)
+        if not keep.exists():
+            _atomic_write(keep, lambda out: _copy_into(dest, out))
 
     def put_file(self, key: str, path: str | Path, *, immutable: bool = False) -> PutResult:
         sha = sha256_file(path)
         size = os.path.getsize(path)
-
-        def write(out):
-            with open(path, "rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
-
-        return self._store(key, sha, size, write, immutable=immutable)
+        return self._store(key, sha, size, lambda out: _copy_into(path, out), immutable=immutable)
 
     def put_bytes(self, key: str, data: bytes, *, immutable: bool = False) -> PutResult:
         sha = hashlib.sha256(data).hexdigest()
@@ -72,8 +60,18 @@ class LocalArchive(Archive):
     def get_bytes(self, key: str) -> bytes:
         try:
             return self._path(key).read_bytes()
-        except FileNotFoundError:
-            raise ArchiveError(f"archive object {key} is missing") from None
+        except (FileNotFoundError, IsADirectoryError):
+            raise MissingObjectError(f"archive object {key} is missing") from None
+
+    def iter_chunks(self, key: str, version_id: str | None = None) -> Iterator[bytes]:
+        path = self._path(f"{VERSIONS_DIR}/{key}/{version_id}" if version_id else key)
+        try:
+            f = open(path, "rb")
+        except (FileNotFoundError, IsADirectoryError):
+            raise MissingObjectError(f"archive object {key} is missing") from None
+        with f:
+            while chunk := f.read(CHUNK):
+                yield chunk
 
     def stat(self, key: str) -> StoredObject | None:
         path = self._path(key)
@@ -86,8 +84,37 @@ class LocalArchive(Archive):
             return []
         keys = []
         for path in self.root.rglob("*"):
-            if path.is_file() and not path.name.startswith(".part-"):
+            if path.is_file() and not path.name.startswith(PART_PREFIX):
                 key = path.relative_to(self.root).as_posix()
                 if key.startswith(prefix) and not key.startswith(VERSIONS_DIR + "/"):
                     keys.append(key)
         return sorted(keys)
+
+    def versions(self, key: str) -> list[ObjectVersion]:
+        folder = self._path(f"{VERSIONS_DIR}/{key}")
+        if not folder.is_dir():
+            return []
+        kept = sorted((p for p in folder.iterdir() if p.is_file()
+                       and not p.name.startswith(PART_PREFIX)),
+                      key=lambda p: p.stat().st_mtime, reverse=True)
+        return [ObjectVersion(key, p.name, sha256_file(p), p.stat().st_size) for p in kept]
+
+
+def _copy_into(src: str | Path, out) -> None:
+    with open(src, "rb") as f:
+        shutil.copyfileobj(f, out, CHUNK)
+
+
+def _atomic_write(dest: Path, write) -> None:
+    """Write to a temp file beside ``dest``, fsync, then rename: never a half-written object."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=PART_PREFIX, dir=dest.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

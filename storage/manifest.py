@@ -21,11 +21,14 @@ def manifest_bytes(source: str, source_sha256: str, objects: list[StoredObject],
 
 
 def verify_manifest(archive: Archive, key: str) -> list[str]:
-    """Problems found re-reading the objects a manifest lists (empty when all verify)."""
+    """Problems found re-reading the objects a manifest lists (empty when all verify).
+
+    Reads every object back (``Archive.digest``), so it checks the stored bytes, not a
+    recorded checksum."""
     manifest = json.loads(archive.get_bytes(key))
     problems = []
     for entry in manifest["objects"]:
-        found = archive.stat(entry["key"])
+        found = archive.digest(entry["key"])
         if found is None:
             problems.append(f"missing: {entry['key']}")
         elif found.sha256 != entry["sha256"] or found.size != entry["size"]:
