@@ -160,10 +160,12 @@ def render_certificate(reg: BirthRegistration,
                        kind: DocumentKind = DocumentKind.BIRTH_CERTIFICATE, *,
                        dpi: int = 300, seed: int = 0, seal: bool = True,
                        border: bool | None = None, points: float = 12.0,
-                       fonts: FontSet | None = None) -> RenderedPage:
+                       fonts: FontSet | None = None,
+                       place_label: str = "Nơi đăng ký khai sinh") -> RenderedPage:
     """Typeset ``reg`` on a clean A4 page (RGB) at ``dpi``; ``seed`` draws signer and seal.
 
-    ``border`` (default: on certificates, not on extracts) draws the printed double frame.
+    ``border`` (default: on certificates, not on extracts) draws the printed double frame;
+    ``place_label`` is "Nơi đăng ký khai sinh" or, on some extracts, "Đăng ký khai sinh tại".
     """
     page = Page(fonts or find_fonts(), dpi)
     framed = kind is DocumentKind.BIRTH_CERTIFICATE if border is None else border
@@ -209,7 +211,7 @@ def render_certificate(reg: BirthRegistration,
         page.newline(points)
     _parent_block(page, "mẹ", reg.mother, points, out, boxes)
     _parent_block(page, "cha", reg.father, points, out, boxes)
-    line("registration_place", "Nơi đăng ký khai sinh",
+    line("registration_place", place_label,
          [f"{reg.registration_body} {reg.registration_commune.format()}"]
          + _places(reg.registration_commune, f"{BODY_SHORT} "))
     page.newline(points)

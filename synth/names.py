@@ -33,6 +33,8 @@ ETHNIC_FAMILY_NAMES: dict[str, tuple[str, ...]] = {
     "Mường": ("Bùi", "Đinh", "Quách", "Hà", "Xa"),
     "Khmer": ("Thạch", "Sơn", "Danh", "Kim", "Lâm", "Lý"),
     "Hoa": ("Lý", "Trương", "Lâm", "Quách", "Diệp", "Tăng", "Hứa"),
+    "Mông": ("Giàng", "Vàng", "Thào", "Sùng", "Hầu", "Mùa", "Vừ", "Lầu", "Lý"),
+    "Dao": ("Triệu", "Bàn", "Đặng", "Lý", "Phùng", "Chảo"),
 }
 
 TRADITIONAL_MIDDLE = {"M": "Văn", "F": "Thị"}
@@ -90,7 +92,7 @@ def _read_name_lines(path: Path) -> tuple[tuple[str, str], ...]:
     """(middle, given) pairs of a duyet namedb file; lines that are not 2-3 words are dropped."""
     pairs = []
     for line in path.read_text(encoding="utf-8").splitlines():
-        words = nfc(line).split()
+        words = nfc(line.replace("Ð", "Đ").replace("ð", "đ")).split()  # Icelandic eth -> đ
         if 2 <= len(words) <= 3 and all(w.isalpha() for w in words):
             words = [w[0].upper() + w[1:].lower() for w in words]
             pairs.append((" ".join(words[:-1]), words[-1]))
@@ -102,6 +104,10 @@ class NameBook:
     """Where given names come from. ``shared`` holds (middle, given) pairs per sex, or None."""
 
     shared: dict[str, tuple[tuple[str, str], ...]] | None = None
+    # optional frequency tables (synth.namefreq): family names with weights, and cumulative
+    # weights of the shared (middle, given) pairs per sex
+    families: tuple[tuple[str, float], ...] | None = None
+    pair_cum_weights: dict[str, tuple[float, ...]] | None = None
 
     @classmethod
     def builtin(cls) -> NameBook:
@@ -125,12 +131,16 @@ class NameBook:
         names = ETHNIC_FAMILY_NAMES.get(ethnicity)
         if names and rng.random() < 0.85:
             return rng.choice(names)
-        return rng.choices([n for n, _ in FAMILY_NAMES], weights=[w for _, w in FAMILY_NAMES])[0]
+        table = self.families or FAMILY_NAMES
+        return rng.choices([n for n, _ in table], weights=[w for _, w in table])[0]
 
     def middle_and_given(self, rng: random.Random, sex: str, birth_year: int) -> tuple[str, str]:
         """Văn/Thị is most common among the older generations, rarer among the young."""
         traditional = 0.75 if birth_year < 1980 else 0.5 if birth_year < 2000 else 0.25
-        if self.shared is not None:
+        if self.shared is not None and self.pair_cum_weights is not None:
+            middle, given = rng.choices(self.shared[sex],
+                                        cum_weights=self.pair_cum_weights[sex])[0]
+        elif self.shared is not None:
             middle, given = rng.choice(self.shared[sex])
         else:
             middle, given = rng.choice(MIDDLE_NAMES[sex]), rng.choice(GIVEN_NAMES[sex])

@@ -10,13 +10,17 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from kernel import civil_id
 
 from synth.names import NameBook, PersonName
 from synth.numwords import date_in_words
-from synth.places import (Commune, nearby_commune, random_commune, random_hamlet,
+from synth.places import (Commune, Province, nearby_commune, random_commune, random_hamlet,
                           random_province)
+
+if TYPE_CHECKING:
+    from synth.gazetteer import PlaceBook
 
 __all__ = [
     "Parent", "Person", "BirthRegistration", "date_in_words", "make_id_number",
@@ -96,6 +100,25 @@ def make_id_number(rng: random.Random, province_code: str, sex: str, birth_year:
     return number
 
 
+class _BuiltinToday:
+    """The built-in table with today's names, drawn exactly as the sample batch was."""
+
+    def at(self, year: int) -> _BuiltinToday:
+        return self
+
+    def random_commune(self, rng: random.Random, prov: Province | None = None) -> Commune:
+        return random_commune(rng, prov or random_province(rng))
+
+    def nearby_commune(self, rng: random.Random, near: Commune) -> Commune:
+        return nearby_commune(rng, near)
+
+    def random_hamlet(self, rng: random.Random, commune: Commune) -> str:
+        return random_hamlet(rng, commune)
+
+
+_BUILTIN_TODAY = _BuiltinToday()
+
+
 def random_birth_date(rng: random.Random, year_from: int = 1950, year_to: int = 2023) -> date:
     start, end = date(year_from, 1, 1), date(year_to, 12, 31)
     return start + timedelta(days=rng.randrange((end - start).days + 1))
@@ -123,13 +146,19 @@ def make_registration(rng: random.Random, book: NameBook | None = None, *,
                       date_of_birth: date | None = None, sex: str | None = None,
                       residence: Commune | None = None, given: str | None = None,
                       middle: str | None = None, id_printed: bool | None = None,
-                      year_from: int = 1950, year_to: int = 2023) -> BirthRegistration:
-    """A synthetic birth registration; keyword arguments pin parts of it."""
+                      year_from: int = 1950, year_to: int = 2023,
+                      places: PlaceBook | None = None) -> BirthRegistration:
+    """A synthetic birth registration; keyword arguments pin parts of it.
+
+    ``places`` (a :class:`synth.gazetteer.PlaceBook`) draws the communes, named as in the year
+    of birth; without it, the built-in table of :mod:`synth.places` with today's names.
+    """
     book = book or NameBook.load()
     dob = date_of_birth or random_birth_date(rng, year_from, year_to)
     sex = sex or rng.choice(("M", "F"))
-    residence = residence or random_commune(rng, random_province(rng))
-    hamlet = random_hamlet(rng, residence)
+    at = places.at(dob.year) if places is not None else _BUILTIN_TODAY
+    residence = residence or at.random_commune(rng)
+    hamlet = at.random_hamlet(rng, residence)
     ethnicity = _ethnicity(rng, residence)
     father = _parent(rng, book, "M", dob.year, ethnicity, hamlet, residence)
     mother_ethnicity = ethnicity if rng.random() < 0.9 else _ethnicity(rng, residence)
@@ -137,9 +166,9 @@ def make_registration(rng: random.Random, book: NameBook | None = None, *,
     name = book.name(rng, sex, dob.year, ethnicity=ethnicity, family=father.name.family)
     if given or middle:
         name = replace(name, given=given or name.given, middle=middle or name.middle)
-    born_at = residence if rng.random() < 0.6 else nearby_commune(rng, residence)
+    born_at = residence if rng.random() < 0.6 else at.nearby_commune(rng, residence)
     facility = "Trạm y tế" if dob.year >= 1995 and rng.random() < 0.3 else None
-    hometown = residence if rng.random() < 0.75 else random_commune(rng)
+    hometown = residence if rng.random() < 0.75 else at.random_commune(rng)
     registered = dob + timedelta(days=rng.randint(0, 60))
     person = Person(name, sex, dob, ethnicity, NATIONALITY, born_at, facility, hometown,
                     make_id_number(rng, residence.province_code, sex, dob.year))
@@ -154,8 +183,8 @@ def make_registration(rng: random.Random, book: NameBook | None = None, *,
         id_printed=id_printed)
 
 
-def make_sibling(rng: random.Random, of: BirthRegistration,
-                 book: NameBook | None = None) -> BirthRegistration:
+def make_sibling(rng: random.Random, of: BirthRegistration, book: NameBook | None = None,
+                 places: PlaceBook | None = None) -> BirthRegistration:
     """A brother or sister: same parents and residence, another given name and birth date."""
     book = book or NameBook.load()
     first = of.person.date_of_birth
@@ -165,7 +194,8 @@ def make_sibling(rng: random.Random, of: BirthRegistration,
         youngest_parent = max(p.birth_year for p in (of.father, of.mother) if p is not None)
         if 1950 <= dob.year <= 2023 and dob.year - youngest_parent >= 18:
             break
-    sibling = make_registration(rng, book, date_of_birth=dob, residence=of.registration_commune)
+    sibling = make_registration(rng, book, date_of_birth=dob, residence=of.registration_commune,
+                                places=places)
     name = sibling.person.name
     while name.given == of.person.name.given or name.family != of.person.name.family:
         name = book.name(rng, sibling.person.sex, dob.year, family=of.person.name.family)
@@ -174,13 +204,13 @@ def make_sibling(rng: random.Random, of: BirthRegistration,
     return replace(sibling, person=person, father=of.father, mother=of.mother)
 
 
-def make_namesake(rng: random.Random, of: BirthRegistration,
-                  book: NameBook | None = None) -> BirthRegistration:
+def make_namesake(rng: random.Random, of: BirthRegistration, book: NameBook | None = None,
+                  places: PlaceBook | None = None) -> BirthRegistration:
     """Someone else with the same full name and sex: other birth date, parents and place."""
     book = book or NameBook.load()
-    other = make_registration(rng, book, sex=of.person.sex)
+    other = make_registration(rng, book, sex=of.person.sex, places=places)
     while other.person.date_of_birth == of.person.date_of_birth:
-        other = make_registration(rng, book, sex=of.person.sex)
+        other = make_registration(rng, book, sex=of.person.sex, places=places)
     father = other.father and replace(
         other.father, name=replace(other.father.name, family=of.person.name.family))
     return replace(other, person=replace(other.person, name=of.person.name), father=father)

@@ -32,13 +32,21 @@ class Province:
     south: bool = False  # hamlets are "ấp" in the south, "thôn"/"xóm" in the north
 
 
+# abbreviations of unit words, as officers and software shorten them
+UNIT_ABBREVIATIONS = {"xã": "X.", "phường": "P.", "thị trấn": "TT.", "huyện": "H.",
+                      "quận": "Q.", "thị xã": "TX.", "thành phố": "TP.", "tỉnh": "T."}
+
+
 @dataclass(frozen=True)
 class Commune:
-    """A commune (xã) with its district (huyện) and province."""
+    """A commune (xã, or phường / thị trấn) with its district (huyện, or quận / thị xã /
+    thành phố) and province."""
 
     name: str
     district: str
     province: Province
+    kind: str = "xã"
+    district_kind: str = "huyện"
 
     @property
     def province_code(self) -> str:
@@ -47,12 +55,16 @@ class Commune:
     def format(self, style: PlaceStyle = PlaceStyle.FULL) -> str:
         p = self.province
         if style is PlaceStyle.FULL:
-            return f"xã {self.name}, huyện {self.district}, {p.kind} {p.name}"
+            return (f"{self.kind} {self.name}, {self.district_kind} {self.district}, "
+                    f"{p.kind} {p.name}")
         if style is PlaceStyle.REGISTRY:
-            return f"Xã {self.name}, Huyện {self.district}, {p.kind.capitalize()} {p.name}"
+            return (f"{self.kind.capitalize()} {self.name}, "
+                    f"{self.district_kind.capitalize()} {self.district}, "
+                    f"{p.kind.capitalize()} {p.name}")
         if style is PlaceStyle.ABBREVIATED:
             kind = "T." if p.kind == "tỉnh" else "TP."
-            return f"X. {self.name}, H. {self.district}, {kind} {p.name}"
+            return (f"{UNIT_ABBREVIATIONS[self.kind]} {self.name}, "
+                    f"{UNIT_ABBREVIATIONS[self.district_kind]} {self.district}, {kind} {p.name}")
         return f"{self.name}, {self.district}, {p.name}"
 
     def __str__(self) -> str:
