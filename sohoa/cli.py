@@ -178,6 +178,31 @@ def registry_import(csv_path: Annotated[Path, typer.Argument(help="Registry expo
     raise typer.Exit(1 if result.errors else 0)
 
 
+@app.command()
+def synth(out: Annotated[Path, typer.Argument(help="Folder to write the corpus into.")],
+          docs: Annotated[int, typer.Option("--docs", min=1, help="Documents (pages) to draw.")] = 50,
+          registry: Annotated[int, typer.Option("--registry", min=0, help="Unrelated registry people.")] = 500,
+          seed: Annotated[int, typer.Option("--seed")] = 1,
+          difficulty: Annotated[str, typer.Option("--difficulty", help="clean, typical or hard.")] = "typical",
+          images: Annotated[bool, typer.Option("--images/--no-images", help="Draw the scans.")] = True) -> None:
+    """Generate a synthetic corpus with exact ground truth: scans, registry.csv, truth.jsonl."""
+    from rich.progress import Progress
+
+    from synth.corpus import generate_corpus
+
+    if difficulty not in ("clean", "typical", "hard"):
+        _fail(SohoaError(f"unknown difficulty {difficulty!r}", hint="use clean, typical or hard"))
+    with Progress(console=err, transient=True) as bar:
+        task = bar.add_task("drawing documents", total=docs)
+        summary = generate_corpus(out, docs=docs, registry=registry, seed=seed,
+                                  difficulty=difficulty, images=images,
+                                  progress=lambda done, total: bar.update(task, completed=done,
+                                                                          total=total))
+    console.print(summary)
+    console.print(f"scans: {out / 'batch'}\nregistry: {out / 'registry.csv'}\n"
+                  f"truth: {out / 'truth.jsonl'}", soft_wrap=True)
+
+
 @app.command("eval")
 def evaluate(truth: Annotated[Path, typer.Argument(help="truth.jsonl of a synthetic corpus.")],
              records: Annotated[Path, typer.Argument(help="The export (records JSONL) to score.")],
