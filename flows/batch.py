@@ -88,7 +88,7 @@ def process_batch(batch_dir: str, export: str | None = None,
         else:
             outcomes.append(FileOutcome([], bag.written, bag.existing))
     records = sorted((r for o in outcomes for r in o.records),
-                     key=lambda r: (r.source, r.page, r.row or 0))
+                     key=lambda r: (r.source, r.page, r.row or 0, r.role or ""))
     report.archive_new_objects = sum(o.written for o in outcomes)
     report.archive_existing_objects = sum(o.existing for o in outcomes)
     export_path = Path(export) if export else default_export(settings, batch)

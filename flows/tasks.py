@@ -16,7 +16,7 @@ from kernel import PIPELINE_VERSION
 from kernel.errors import ArchiveError, EngineError, InputFileError
 from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
-from kernel.records import FileFailure, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
+from kernel.records import ExtractedRecord, FileFailure, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
 from kernel.settings import Settings
 from ocr.page import PageOutput, process_page
 from ocr.pages import SourceFile, split_pages
@@ -115,7 +115,8 @@ def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: S
         return FileOutcome([], 0, 0)  # reported at ingest; nothing is archived before the original
     store = RegistryStore(settings.registry_url)
     try:
-        records = [build_record(ingested, out, settings, store, provenance) for out in outputs]
+        records = [build_record(ingested, out.page, extracted, settings, store, provenance)
+                   for out in outputs for extracted in out.records]
     finally:
         store.close()
     artifacts = [PageArtifacts(o.page, o.preprocessed, o.hocr) for o in outputs]
@@ -153,13 +154,14 @@ def archive_batch_bag(batch: str, ingested: list[Ingested], outcomes: list[FileO
     return bag
 
 
-def build_record(ingested: Ingested, out: PageOutput, settings: Settings, store: RegistryStore,
-                 provenance: Provenance) -> PersonRecord:
-    fields = {name: fv.value for name, fv in out.record.fields.items()}
+def build_record(ingested: Ingested, page: int, extracted: ExtractedRecord, settings: Settings,
+                 store: RegistryStore, provenance: Provenance) -> PersonRecord:
+    fields = {name: fv.value for name, fv in extracted.fields.items()}
     match = match_record(store, fields, upper=settings.match_upper, lower=settings.match_lower,
                          margin=settings.match_margin, max_candidates=settings.match_max_candidates)
-    rid = record_id_for(ingested.sha256, out.page, out.record.row)
+    rid = record_id_for(ingested.sha256, page, extracted.row, extracted.role)
     return PersonRecord(
-        record_id=rid, source=ingested.source, source_sha256=ingested.sha256, page=out.page,
-        row=out.record.row, doc_type=out.record.doc_type, fields=out.record.fields, match=match,
+        record_id=rid, source=ingested.source, source_sha256=ingested.sha256, page=page,
+        row=extracted.row, role=extracted.role, doc_type=extracted.doc_type,
+        fields=extracted.fields, match=match,
         archive_key=record_key(PIPELINE_VERSION, ingested.sha256, rid), provenance=provenance)

@@ -22,7 +22,26 @@ FIELD_NAMES: tuple[str, ...] = (
 class DocType(str, Enum):
     BIRTH_CERTIFICATE = "birth_certificate"
     BIRTH_REGISTER = "birth_register"
+    MARRIAGE_CERTIFICATE = "marriage_certificate"
+    DEATH_EXTRACT = "death_extract"
     UNKNOWN = "unknown"
+
+
+MARRIAGE_FIELDS: tuple[str, ...] = (
+    "full_name", "date_of_birth", "ethnicity", "nationality", "id_number", "residence",
+    "registration_number", "book_number", "registration_date", "registration_place",
+)
+DEATH_FIELDS: tuple[str, ...] = (
+    "full_name", "date_of_birth", "sex", "ethnicity", "nationality", "id_number",
+    "date_of_death", "place_of_death", "registration_number", "book_number",
+    "registration_date", "registration_place",
+)
+FIELDS_OF: dict[DocType, tuple[str, ...]] = {
+    DocType.BIRTH_CERTIFICATE: FIELD_NAMES, DocType.BIRTH_REGISTER: FIELD_NAMES,
+    DocType.MARRIAGE_CERTIFICATE: MARRIAGE_FIELDS, DocType.DEATH_EXTRACT: DEATH_FIELDS,
+    DocType.UNKNOWN: FIELD_NAMES,
+}
+"""The export's field names per document type (birth documents: exactly FIELD_NAMES)."""
 
 
 class FieldStatus(str, Enum):
@@ -78,6 +97,7 @@ class ExtractedRecord(Frozen):
     doc_type: DocType
     fields: dict[str, FieldValue]
     row: int | None = None
+    role: str | None = None  # marriage: husband / wife; death: deceased; else None
 
 
 class MatchCandidate(Frozen):
@@ -118,6 +138,7 @@ class PersonRecord(Frozen):
     source_sha256: str
     page: int  # 1-based within the file
     row: int | None
+    role: str | None = None
     doc_type: DocType
     fields: dict[str, FieldValue]
     match: MatchResult
@@ -131,18 +152,20 @@ class PersonRecord(Frozen):
             "source": self.source,
             "page": self.page,
             "row": self.row,
+            "role": self.role,
             "doc_type": self.doc_type.value,
             "fields": {name: self.fields[name].export() if name in self.fields
                        else {"value": None, "confidence": 0.0, "status": "auto"}
-                       for name in FIELD_NAMES},
+                       for name in FIELDS_OF[self.doc_type]},
             "match": self.match.export(),
             "archive_key": self.archive_key,
         }
 
 
-def record_id_for(source_sha256: str, page: int, row: int | None) -> str:
+def record_id_for(source_sha256: str, page: int, row: int | None, role: str | None = None) -> str:
     """Stable across re-runs of the same input: derived from content, not from paths or time."""
-    digest = hashlib.sha256(f"{source_sha256}:{page}:{row or 0}".encode()).hexdigest()
+    key = f"{source_sha256}:{page}:{row or 0}" + (f":{role}" if role else "")
+    digest = hashlib.sha256(key.encode()).hexdigest()
     return digest[:20]
 
 

@@ -43,6 +43,17 @@ class SyllableLexicon:
             return []
         return [w for w in text.split() if not self.known(w)]
 
+    def split_joined(self, word: str) -> list[str]:
+        """A word that is two syllables OCR ran together ('NAMLỘC'), split; else [word].
+
+        Split only when exactly one cut gives two known syllables.
+        """
+        if not self.syllables or self.known(word) or len(word) < 4:
+            return [word]
+        cuts = [i for i in range(2, len(word) - 1)
+                if self.known(word[:i]) and self.known(word[i:])]
+        return [word[:cuts[0]], word[cuts[0]:]] if len(cuts) == 1 else [word]
+
     @staticmethod
     @lru_cache(maxsize=4)
     def load(data_dir: str | None = None) -> "SyllableLexicon":

@@ -13,7 +13,7 @@ from pathlib import Path
 from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
 from kernel.records import ExtractedRecord, OcrPage
-from ocr.extract import extract_birth_certificate
+from ocr.extract import extract_page
 from ocr.preprocess import preprocess_file
 from ocr.tesseract import recognize
 
@@ -26,7 +26,7 @@ class PageOutput:
     words: Path  # the parsed OcrPage as JSON (kept in the work folder)
     skew_deg: float
     word_count: int
-    record: ExtractedRecord
+    records: tuple[ExtractedRecord, ...]
 
 
 def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_s: float,
@@ -39,9 +39,10 @@ def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_
     hocr.write_bytes(result.hocr)
     words = stem.with_suffix(".words.json")
     words.write_text(result.page.model_dump_json(), encoding="utf-8")
-    record = extract_birth_certificate(result.page, auto_min=auto_min, gazetteer=gazetteer,
-                                       lexicon=lexicon)
-    return PageOutput(page, pre.path, hocr, words, pre.skew_deg, len(result.page.words), record)
+    records = extract_page(result.page, pre.tables, auto_min=auto_min, gazetteer=gazetteer,
+                           lexicon=lexicon)
+    return PageOutput(page, pre.path, hocr, words, pre.skew_deg, len(result.page.words),
+                      tuple(records))
 
 
 def load_words(path: Path) -> OcrPage:

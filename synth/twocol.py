@@ -23,10 +23,13 @@ LAYOUT = "two_column"
 def _pair(page: Page, x_label: float, x_value: float, x1: float, label: str, value: str,
           points: float, *, style: str = "regular", one_line: bool = False) -> str:
     """'label:' at x_label, the value from x_value (wrapped up to x1); returns the value."""
-    put(page, x_label, f"{label}:", page.font("regular", points))
+    label_font = page.font("regular", points)
+    put(page, x_label, f"{label}:", label_font)
     if not value:
         page.newline(points, 1.6)
         return ""
+    if x_label + label_font.getlength(f"{label}: ") > x_value:  # a long label: value below it
+        page.newline(points, 1.45)
     if one_line:
         font = fitting_font(page, value, style, points, x1 - x_value, points - 3)
         lines = [value]

@@ -1,0 +1,166 @@
+"""Pages of a birth register book (Sổ đăng ký khai sinh): a ruled table, one birth per row.
+
+Column headers are read and mapped to fields (fuzzy, on their diacritics-free text), so books
+of different editions with different column orders work; a header naming several fields
+("Giới tính, Dân tộc, Quốc tịch") gives them line by line. The book number and the
+registering body come from the lines above the table. Old books give parents' ages
+("28 tuổi"): the year is the registration year minus the age.
+"""
+
+from __future__ import annotations
+
+import re
+
+from kernel.records import FIELD_NAMES, DocType, ExtractedRecord, OcrPage
+from kernel.vndate import parse_date
+from ocr.fields import Context, FieldBuilder, normalize_sex
+from ocr.labels import BIRTH
+from ocr.layout import Table
+from ocr.lines import Line, Token, group_lines, page_tokens, reading_lines, split_by_tables
+from ocr.scan import RawField, scan
+
+_NUMBERING = re.compile(r"^[a-z]?\d{1,2}[a-z]?$")  # "(1)".."(11)" after normalization
+
+
+def _header_fields(text: str) -> list[str]:
+    """Fields a column header names, in order ('gioi tinh dan toc quoc tich' -> three)."""
+    words = text.split()
+    compact = text.replace(" ", "")  # OCR may drop the spaces of a header: "cha,nămsinh"
+    if "dinhdanh" in compact:
+        return ["id_number"]
+    if "me" in words or "tenme" in compact:
+        return ["mother"]
+    if "cha" in words or "tencha" in compact:
+        return ["father"]
+    if "dang ky" in text:
+        return ["registration_date"]
+    if "nam sinh" in text and "ngay" in words:
+        return ["date_of_birth"]
+    if "noi sinh" in text:
+        return ["place_of_birth"]
+    if "que quan" in text:
+        return ["hometown"]
+    combined = [f for key, f in (("gioi tinh", "sex"), ("dan toc", "ethnicity"),
+                                 ("quoc tich", "nationality")) if key in text]
+    if combined:
+        return combined
+    if "ho" in words and "ten" in words:
+        return ["full_name"]
+    if "ghi chu" in text:
+        return ["notes"]
+    if words[:1] == ["so"] and len(words) <= 2:
+        return ["registration_number"]
+    return []
+
+
+def _cell_lines(page: OcrPage, table: Table, index: int, tables) -> dict[tuple[int, int], list[Line]]:
+    _, cells = split_by_tables(page_tokens(page), tables)
+    return {(r, c): group_lines(tokens, (index, r, c))
+            for (t, r, c), tokens in cells.items() if t == index}
+
+
+def _norm(lines: list[Line]) -> str:
+    return " ".join(t.norm for ln in lines for t in ln.tokens if t.norm)
+
+
+def _columns(cells, table: Table) -> tuple[dict[int, list[str]], int]:
+    """Column -> fields, and the first data row (after the header and numbering rows)."""
+    columns: dict[int, list[str]] = {}
+    first_data = 0
+    for r in range(table.n_rows):
+        texts = {c: _norm(cells.get((r, c), [])) for c in range(table.n_cols)}
+        found = {c: _header_fields(t) for c, t in texts.items() if t}
+        filled = [t for t in texts.values() if t]
+        numbering = bool(filled) and sum(bool(_NUMBERING.match(t)) for t in filled) >= 0.7 * len(filled)
+        if numbering or (found and sum(bool(v) for v in found.values()) >= 3):
+            taken = {f for fields in columns.values() for f in fields}
+            for c, fields in found.items():
+                if fields and not numbering and not (set(fields) & taken):
+                    columns.setdefault(c, fields)
+                    taken |= set(fields)
+            first_data = r + 1
+            continue
+        if columns:
+            break
+    return columns, first_data
+
+
+def looks_like_register(page: OcrPage, table: Table) -> bool:
+    if table.n_cols < 5 or table.n_rows < 2:
+        return False
+    columns, _ = _columns(_cell_lines(page, table, 0, (table,)), table)
+    named = {f for fields in columns.values() for f in fields}
+    return {"full_name", "date_of_birth"} <= named
+
+
+def _split_combined(lines: list[Line], fields: list[str]) -> dict[str, RawField]:
+    """'Nam / Kinh / Việt Nam' lines of a combined cell into sex, ethnicity, nationality."""
+    out: dict[str, RawField] = {}
+    rest: list[list[Token]] = []
+    for ln in lines:
+        text = " ".join(t.norm for t in ln.tokens)
+        if "sex" in fields and "sex" not in out and normalize_sex(text):
+            out["sex"] = RawField(list(ln.tokens))
+        elif "nationality" in fields and "nationality" not in out and "viet nam" in text:
+            out["nationality"] = RawField(list(ln.tokens))
+        else:
+            rest.append(list(ln.tokens))
+    if "ethnicity" in fields and rest:
+        out["ethnicity"] = RawField(rest[0])
+    return out
+
+
+def _parent(lines: list[Line], who: str) -> dict[str, RawField]:
+    """Name lines, then a year ('1976') or an age ('28 tuổi') on the last line."""
+    if not lines:
+        return {}
+    last = " ".join(t.text for t in lines[-1].tokens)
+    has_year = bool(re.search(r"\d", last))
+    names = lines[:-1] if has_year and len(lines) > 1 else lines
+    out = {f"{who}_name": RawField([t for ln in names for t in ln.tokens])}
+    if has_year:
+        digits = [t for t in lines[-1].tokens if re.search(r"\d|tu", t.norm)]
+        out[f"{who}_birth_year"] = RawField(digits or list(lines[-1].tokens))
+    return out
+
+
+def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> list[ExtractedRecord]:
+    index, table = max(enumerate(tables), key=lambda it: it[1].n_rows * it[1].n_cols,
+                       default=(None, None))
+    if table is None:
+        return []
+    header = scan([ln for ln in reading_lines(page, tables) if ln.cell is None], BIRTH)
+    place = header.get("registration_place")
+    if place:  # "... tỉnh Lào Cai   Năm 2011" on the same header line: the year is not the place
+        cut = next((i for i, t in enumerate(place.tokens) if t.norm == "nam" and i > 0
+                    and i + 1 < len(place.tokens) and place.tokens[i + 1].norm.isdigit()), None)
+        if cut is not None:
+            header["registration_place"] = RawField(place.tokens[:cut])
+    cells = _cell_lines(page, table, index, tables)
+    columns, first_data = _columns(cells, table)
+    records = []
+    row_no = 0
+    for r in range(first_data, table.n_rows):
+        if not any(cells.get((r, c)) for c in range(table.n_cols)):
+            continue
+        row_no += 1
+        raw: dict[str, RawField] = {k: v for k, v in header.items()
+                                    if k in ("registration_place", "book_number")}
+        for c, fields in columns.items():
+            lines = cells.get((r, c), [])
+            if not lines:
+                continue
+            if fields in (["mother"], ["father"]):
+                raw.update(_parent(lines, fields[0]))
+            elif len(fields) > 1:
+                raw.update(_split_combined(lines, fields))
+            elif fields[0] != "notes":
+                raw[fields[0]] = RawField([t for ln in lines for t in ln.tokens])
+        reg = parse_date(raw["registration_date"].text) if "registration_date" in raw else None
+        expected = {f for fs in columns.values() for f in fs} - {"notes", "mother", "father"}
+        expected |= {f"{who}_{part}" for who in ("mother", "father") if [who] in columns.values()
+                     for part in ("name", "birth_year")}
+        fields = FieldBuilder(ctx).fill(raw, FIELD_NAMES, required=tuple(sorted(expected)),
+                                        reference_year=reg.year if reg else None)
+        records.append(ExtractedRecord(doc_type=DocType.BIRTH_REGISTER, fields=fields, row=row_no))
+    return records
