@@ -47,3 +47,34 @@ def repair_family_name(word: str) -> str | None:
         return None
     fits = _by_ascii().get(strip_diacritics(word).upper(), ())
     return fits[0] if len(fits) == 1 else None
+
+
+ETHNIC_GROUPS: tuple[str, ...] = tuple("""
+Kinh|Tày|Thái|Mường|Khmer|Hoa|Nùng|Mông|Dao|Gia Rai|Ê Đê|Ba Na|Xơ Đăng|Sán Chay|Cơ Ho|Chăm|
+Sán Dìu|Hrê|Ra Glai|Mnông|Xtiêng|Bru-Vân Kiều|Thổ|Khơ Mú|Cơ Tu|Giáy|Giẻ Triêng|Tà Ôi|Mạ|Co|
+Chơ Ro|Xinh Mun|Hà Nhì|Chu Ru|Lào|Kháng|La Chí|Phù Lá|La Hủ|La Ha|Pà Thẻn|Chứt|Lự|Lô Lô|Mảng|
+Cờ Lao|Bố Y|Cống|Ngái|Si La|Pu Péo|Rơ Măm|Brâu|Ơ Đu
+""".replace("\n", "").split("|"))
+"""The 54 ethnic groups of Viet Nam (field "Dân tộc")."""
+
+
+def _ethnic_key(text: str) -> str:
+    return "".join(ch for ch in strip_diacritics(text).upper() if ch.isalnum())
+
+
+@lru_cache(maxsize=1)
+def _ethnic_by_key() -> dict[str, tuple[str, ...]]:
+    grouped: dict[str, list[str]] = {}
+    for name in ETHNIC_GROUPS:
+        grouped.setdefault(_ethnic_key(name), []).append(name)
+    grouped.setdefault("HMONG", ["Mông"])
+    return {k: tuple(v) for k, v in grouped.items()}
+
+
+def ethnic_group(text: str) -> str | None:
+    """The ethnic group ``text`` names, spelled as printed when it is one, repaired when OCR
+    garbled its diacritics into no other group ('Kính' -> 'Kinh'); None when unknown."""
+    if canonical_text(text) in {canonical_text(n) for n in ETHNIC_GROUPS}:
+        return " ".join(text.split())
+    fits = _ethnic_by_key().get(_ethnic_key(text), ())
+    return fits[0] if len(fits) == 1 else None

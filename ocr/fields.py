@@ -17,7 +17,7 @@ from kernel.places import Gazetteer
 from kernel.records import FieldStatus, FieldValue
 from kernel.syllables import SyllableLexicon
 from kernel.vndate import parse_date, parse_date_words
-from kernel.vnnames import repair_family_name
+from kernel.vnnames import ethnic_group, is_family_name, repair_family_name
 from kernel.vntext import collapse_spaces, nfc
 from ocr.lines import Token, normalize_token
 from ocr.scan import RawField
@@ -150,6 +150,8 @@ class FieldBuilder:
                 if self.ctx.lexicon is not None:
                     value = " ".join(p for w in value.split() for p in self.ctx.lexicon.split_joined(w))
                 problems = [] if len(value.split()) >= 2 else ["name_malformed"]
+                if not problems and not is_family_name(value.split()[0]):
+                    problems.append("family_name_unusual")
                 if self.ctx.lexicon is not None and not problems and self.ctx.lexicon.unknown(value):
                     problems.append("name_unknown_syllable")
                 self.put(name, value or None, fixed, problems)
@@ -171,10 +173,16 @@ class FieldBuilder:
         if "sex" in raw and "sex" in names:
             sex = normalize_sex(get("sex").text)
             self.put("sex", sex, get("sex"), [] if sex else ["sex_unreadable"])
-        for name in ("ethnicity", "nationality"):
-            if name in raw and name in names:
-                text = get(name).text
-                self.put(name, text or None, get(name), [] if text else ["empty"])
+        if "ethnicity" in raw and "ethnicity" in names:
+            text = get("ethnicity").text
+            group = ethnic_group(text) if text else None
+            self.put("ethnicity", group or text or None, get("ethnicity"),
+                     [] if group else ["ethnicity_unknown"])
+        if "nationality" in raw and "nationality" in names:
+            text = get("nationality").text
+            known = normalize_token(text) == "vietnam"
+            self.put("nationality", "Việt Nam" if known else text or None, get("nationality"),
+                     [] if known else ["nationality_unusual"])
         registered_in = None
         for name in PLACE_FIELDS:
             if name in raw and name in names:

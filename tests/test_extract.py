@@ -1,5 +1,7 @@
 """Field extraction on OCR words, without running tesseract."""
 
+import pytest
+
 from kernel.records import DocType, FieldStatus, OcrPage, OcrWord
 from ocr.extract import extract_birth_certificate
 from ocr.tesseract import parse_tsv
@@ -166,3 +168,21 @@ def test_id_from_another_province_than_the_registration_goes_to_review():
     assert field.reasons == ("id_province_mismatch",)
     same = extract_birth_certificate(ocr_page(LINES), gazetteer=Gazetteer.builtin()).fields["id_number"]
     assert same.status is FieldStatus.AUTO
+
+
+@pytest.mark.parametrize("text,ref,expected", [
+    ("1976", None, ("1976", [])), ("28 tuổi", 1984, ("1956", [])), ("28 tuoi", 1984, ("1956", [])),
+    ("không rõ", 1984, (None, ["year_unreadable"])), ("30 tuổi", None, (None, ["year_unreadable"]))])
+def test_parent_age_becomes_a_birth_year(text, ref, expected):
+    from ocr.fields import year_or_age
+    assert year_or_age(text, ref) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("Chứng minh nhân dân số 069391572, cấp ngày 20/06/1995", "069391572"),
+    ("Căn cước công dân số 025188001010 do Cục Cảnh sát cấp ngày 20/11/2021", "025188001010"),
+    ("Căn cước công dân số O25188OO1O1O", "025188001010"),
+    ("không có", None)])
+def test_id_number_from_an_id_paper_line(text, expected):
+    from ocr.fields import id_from_paper
+    assert id_from_paper(text) == expected

@@ -114,3 +114,27 @@ def test_id_province_must_be_where_the_birth_was_registered():
     assert civil_id.inconsistencies("025188001010", sex="F", birth_year=1988, province_code="25") == []
     assert civil_id.inconsistencies("025188001010", sex="F", birth_year=1988,
                                     province_code="01") == ["id_province_mismatch"]
+
+
+@pytest.mark.parametrize("printed,expected", [
+    ("Kinh", "Kinh"), ("Kính", "Kinh"), ("Tay", "Tày"), ("Hmông", "Mông"), ("Ê Đê", "Ê Đê"),
+    ("Ede", "Ê Đê"), ("Bru-Vân Kiều", "Bru-Vân Kiều"), ("Xyz", None), ("", None)])
+def test_ethnic_groups_are_recognized_and_repaired(printed, expected):
+    from kernel.vnnames import ethnic_group
+    assert ethnic_group(printed) == expected
+
+
+@pytest.mark.parametrize("word,expected", [
+    ("NGUYÊN", "NGUYỄN"), ("HƯỲNH", "HUỲNH"), ("TRAN", "TRẦN"), ("NGUYỄN", None), ("LO", None)])
+def test_family_name_repair_only_where_one_name_fits(word, expected):
+    from kernel.vnnames import repair_family_name
+    assert repair_family_name(word) == expected
+
+
+def test_joined_syllables_are_split_only_when_unambiguous():
+    from kernel.syllables import SyllableLexicon
+    lex = SyllableLexicon(frozenset({"nam", "lộc", "thị", "khanh", "an", "nama"}), "test")
+    assert lex.split_joined("NAMLỘC") == ["NAM", "LỘC"]
+    assert lex.split_joined("THỊKHANH") == ["THỊ", "KHANH"]
+    assert lex.split_joined("LỘC") == ["LỘC"]
+    assert SyllableLexicon(frozenset(), "none").split_joined("NAMLỘC") == ["NAMLỘC"]
