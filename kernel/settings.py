@@ -63,6 +63,16 @@ class Settings(BaseSettings):
     s3_retry_base_s: float = Field(0.5, gt=0)
     operator: str | None = Field(None, description="Who drops batches (bag-info); default: OS user")
 
+    # the review desk
+    review_db_url: str | None = Field(None, description="default sqlite:///<data_dir>/review.sqlite")
+    review_exports: list[Path] | None = Field(None, description="default <data_dir>/exports")
+    review_secure_cookies: bool = Field(False, description="on behind HTTPS; off for http://127.0.0.1")
+    review_session_minutes: int = 480
+    review_login_attempts: int = 5
+    review_login_window_s: int = 900
+    review_double_keying: bool = False
+    review_language: str = "vi"
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> "Settings":
         if self.registry_url is None:

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(tesseract-ocr tesseract-ocr-vie poppler-utils
-              fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf)
+              fonts-dejavu-core fonts-liberation2 fonts-freefont-ttf
+              chromium postgresql)
 PYTHON=${PYTHON:-python3}
 
 missing=()

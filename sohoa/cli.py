@@ -244,6 +244,16 @@ def _register_archive_commands() -> None:
 _register_archive_commands()
 
 
+def _register_review_commands() -> None:
+    from sohoa.review_commands import review_app, users_app
+
+    app.add_typer(review_app)  # sohoa review [--host 127.0.0.1 --port 8700]
+    app.add_typer(users_app, name="users")  # sohoa users add|list|set-role|...
+
+
+_register_review_commands()
+
+
 def main() -> None:
     try:
         app()
