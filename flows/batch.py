@@ -23,6 +23,7 @@ from kernel.records import (FieldStatus, FileFailure, MatchDecision, PageFailure
                             Provenance)
 from kernel.report import BatchReport
 from kernel.settings import Settings
+from matching.registry import RegistryStore
 from matching.rules import DEFAULT_RULES
 from ocr.pages import discover
 from ocr.tesseract import probe
@@ -48,10 +49,12 @@ def process_batch(batch_dir: str, export: str | None = None,
     batch = Path(batch_dir)
     started = time.monotonic()
     files, skipped = discover(batch)
+    with RegistryStore(settings.registry_url) as store:  # u values estimated from this registry
+        rules = store.rules_for(DEFAULT_RULES)
     provenance = Provenance(sohoa_version=kernel.__version__,
                             pipeline_version=kernel.PIPELINE_VERSION, engine=engine,
                             settings_hash=settings.fingerprint(),
-                            matching_rules=f"{DEFAULT_RULES.ident}#{DEFAULT_RULES.fingerprint()}",
+                            matching_rules=rules.provenance(),
                             places=places.source)
     report = BatchReport(batch=batch.resolve().name, sohoa_version=kernel.__version__,
                          files=len(files) + len(skipped), archive=settings.archive)
@@ -93,6 +96,7 @@ def process_batch(batch_dir: str, export: str | None = None,
     report.archive_existing_objects = sum(o.existing for o in outcomes)
     export_path = Path(export) if export else default_export(settings, batch)
     write_export(records, export_path)
+    export_path.with_suffix(".rules.json").write_text(rules.to_json(), encoding="utf-8")
     summarize(report, records, time.monotonic() - started)
     report.export = str(export_path)
     report.report = str(export_path.with_suffix(".report.json"))

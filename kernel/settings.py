@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     field_auto_min_confidence: float = Field(0.80, ge=0.0, le=1.0)
 
     # matching
-    match_upper: float = Field(0.88, ge=0.0, le=1.0)
+    match_upper: float = Field(0.99, ge=0.0, le=1.0)
     match_lower: float = Field(0.50, ge=0.0, le=1.0)
     match_margin: float = Field(0.08, ge=0.0, le=1.0)
     match_max_candidates: int = 5

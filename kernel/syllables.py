@@ -17,6 +17,9 @@ from kernel.vntext import canonical_tones, nfc
 _LETTERS = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđèéẻẽẹêềếểễệìíỉĩịòóỏõọôồốổỗộơờớởỡợùúủũụưừứửữựỳýỷỹỵ]+$")
 
 
+_VOWEL = re.compile(r"[aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ]")
+
+
 def shared_data_dir() -> Path:
     env = os.environ.get("SOHOA_SHARED_DATA")
     return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -69,6 +72,6 @@ class SyllableLexicon:
             used.append(path.name)
             for token in re.split(r"[\s\-]+", path.read_text(encoding="utf-8")):
                 key = _key(token)
-                if _LETTERS.match(key):
+                if _LETTERS.match(key) and _VOWEL.search(key):  # not stray letters
                     words.add(key)
         return SyllableLexicon(frozenset(words), ", ".join(used) or "none")

@@ -18,6 +18,9 @@ Từ Mạc Khúc Âu Tôn Giang Đàm Hầu Diệp Kim Tiêu Thạch Sơn Danh L
 Lò Cầm Quàng Lường Vi Ma Xa Lăng Mông Hứa Thân Văn Khổng Doãn Đồng Đường Bạch Khương Tống
 Ông Thiều Nghiêm Nhữ Mẫn Lạc Phương Viên Chử Hàn Hoa Lỗ Mạnh Cù Ứng Thạch Kha Yên Huỳnh
 Tiết Tất Đậu Lộc Thang Bạc Trình Chế Đoàn Giáp Ninh Khuất Âu Mã Lư Lô Trang Tôn
+Vàng Thào Mùa Sùng Giàng Lầu Hờ Chảo Phàn Tẩn Bàn Sằm Ly Cư Lìu Chang Mào Hạng Tráng Sầm
+Dao Lò Hoàng Quách Cà Lục Đèo Khà Mè Hà Nông Ngân Kha Vy Lường Hoàng Y Sô Rơ Ksor Siu Rmah
+Nay Hdok Niê Mlô Kpă Êban Hà Bùi Khổng Lã Mâu Quản Phó Phí Tiêu Tào Trà Văn Vòng Sìn Lồ
 """.split())
 
 

@@ -17,9 +17,8 @@ BLOCKING_COLUMNS: tuple[str, ...] = (
 )
 
 LEADING_COLUMNS: frozenset[str] = frozenset({
-    # columns that lead an index of the registry table
-    "id_number", "date_of_birth", "birth_year", "name_key", "name_ascii", "given_ascii",
-    "father_ascii",
+    # columns that lead an index of the registry table (matching.registry)
+    "id_number", "date_of_birth", "birth_year", "name_ascii", "father_ascii",
 })
 
 
@@ -46,9 +45,23 @@ class BlockingRule(BaseModel):
 
 
 DEFAULT_BLOCKING_RULES: tuple[BlockingRule, ...] = (
+    # each rule survives what breaks the others: an ID read right; a name whose letters are
+    # right (marks aside) with a date, or with a year when a digit of the date is wrong; the
+    # parents when the person's own name or date is misread
     BlockingRule(name="id_number", columns=("id_number",)),
     BlockingRule(name="dob_given", columns=("date_of_birth", "given_ascii")),
     BlockingRule(name="dob_family", columns=("date_of_birth", "family_ascii")),
-    BlockingRule(name="year_given", columns=("birth_year", "given_ascii")),
+    BlockingRule(name="year_name", columns=("birth_year", "name_ascii")),
+    BlockingRule(name="year_mother", columns=("birth_year", "mother_ascii")),
     BlockingRule(name="parents", columns=("father_ascii", "mother_ascii")),
+)
+
+# the composite indexes of the registry table that serve the default rules
+RULE_INDEXES: tuple[tuple[str, ...], ...] = (
+    ("date_of_birth", "given_ascii"),
+    ("date_of_birth", "family_ascii"),
+    ("birth_year", "name_ascii"),
+    ("birth_year", "mother_ascii"),
+    ("father_ascii", "mother_ascii"),
+    ("name_ascii",),
 )

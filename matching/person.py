@@ -14,8 +14,9 @@ from typing import Mapping
 
 from pydantic import BaseModel, ConfigDict
 
-from kernel.vntext import collapse_spaces, nfc, strip_diacritics
-from matching.names import ascii_name, split_name
+from kernel.vntext import canonical_text, collapse_spaces, nfc, strip_diacritics
+from matching.names import ascii_name, canonical_name, split_name
+from matching.places import PlaceCoder
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ID = re.compile(r"\d{9}|\d{12}")
@@ -73,6 +74,38 @@ def blocking_keys(full_name: str | None, father_name: str | None,
         "family_ascii": parts.family_ascii or None,
         "father_ascii": ascii_name(father_name) or None,
         "mother_ascii": ascii_name(mother_name) or None,
+    }
+
+
+KEY_COLUMNS: tuple[str, ...] = (
+    "name_key", "name_ascii", "family_key", "middle_key", "given_key", "family_ascii",
+    "middle_ascii", "given_ascii", "father_key", "father_ascii", "mother_key", "mother_ascii",
+    "pob_units", "home_units", "ethnicity_key",
+)
+"""Comparison keys stored with every registry row (derived from its values by :func:`keys`)."""
+
+
+def keys(full_name: str | None, father_name: str | None, mother_name: str | None,
+         place_of_birth: str | None, hometown: str | None, ethnicity: str | None,
+         places: PlaceCoder) -> dict[str, str | None]:
+    """Every comparison and blocking key of a person (both sides derive them alike)."""
+    parts = split_name(full_name)
+    return {
+        "name_key": parts.canonical or None,
+        "name_ascii": parts.ascii or None,
+        "family_key": parts.family or None,
+        "middle_key": parts.middle or None,
+        "given_key": parts.given or None,
+        "family_ascii": parts.family_ascii or None,
+        "middle_ascii": parts.middle_ascii or None,
+        "given_ascii": parts.given_ascii or None,
+        "father_key": canonical_name(father_name) or None,
+        "father_ascii": ascii_name(father_name) or None,
+        "mother_key": canonical_name(mother_name) or None,
+        "mother_ascii": ascii_name(mother_name) or None,
+        "pob_units": places.tokens(place_of_birth) or None,
+        "home_units": places.tokens(hometown) or None,
+        "ethnicity_key": canonical_text(ethnicity) if ethnicity else None,
     }
 
 

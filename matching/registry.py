@@ -1,28 +1,41 @@
-"""The population registry: a table of persons with blocking keys, behind SQLAlchemy.
+"""The population registry: a table of persons with comparison keys, behind SQLAlchemy.
 
-SQLite by default (``sqlite:///path/registry.sqlite``), any SQLAlchemy URL later (PostgreSQL):
-only portable SQL is used (no dialect-specific upsert). The schema is created on open.
+SQLite by default (``sqlite:///path/registry.sqlite``), PostgreSQL for production
+(``postgresql+psycopg://user:pass@host/db``): only portable SQL is used (no dialect-specific
+upsert), and the same tests run on both. The schema is created (or completed) on open.
+
+Besides the persons, the database keeps what matching learns from them
+(:mod:`matching.estimate`): the frequency of every name part, parent's name and ethnicity
+(``registry_term``), and the ``u`` probabilities of a rule set estimated from random pairs of
+registry people (``registry_meta``). Both are refreshed after every import that changed rows.
 """
 
 from __future__ import annotations
 
 import csv
+import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (Column, Index, Integer, MetaData, String, Table, Text, and_, bindparam,
-                        create_engine, event, func, insert, select, update)
-from sqlalchemy.engine import Connection, make_url
+                        create_engine, delete, event, func, insert, inspect, select,
+                        text, union_all, update)
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
 from kernel.errors import RegistryError
-from matching.blocking import DEFAULT_BLOCKING_RULES, BlockingRule
-from matching.person import (PersonQuery, RegistryPerson, blocking_keys, clean_text, parse_date,
-                             parse_id, parse_sex)
+from matching.blocking import DEFAULT_BLOCKING_RULES, RULE_INDEXES, BlockingRule
+from matching.compare import Profile, registry_profile
+from matching.legacy import ENCODINGS, decode_legacy
+from matching.names import KEYS_VERSION
+from matching.person import (KEY_COLUMNS, PersonQuery, RegistryPerson, clean_text, keys,
+                             parse_date, parse_id, parse_sex)
+from matching.places import PlaceCoder
+from matching.rules import DEFAULT_RULES, RuleSet
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +47,21 @@ PERSON_COLUMNS: tuple[str, ...] = (
     "id_number", "full_name", "date_of_birth", "birth_year", "sex", "place_of_birth", "hometown",
     "ethnicity", "father_name", "mother_name", "permanent_address",
 )
-KEY_COLUMNS: tuple[str, ...] = (
-    "name_key", "name_ascii", "given_ascii", "family_ascii", "father_ascii", "mother_ascii",
-)
+TERM_COLUMNS: dict[str, str] = {
+    # term-frequency table name -> registry column counted
+    "family": "family_key", "middle": "middle_key", "given": "given_key",
+    "family_ascii": "family_ascii", "middle_ascii": "middle_ascii", "given_ascii": "given_ascii",
+    "father": "father_key", "mother": "mother_key", "father_ascii": "father_ascii",
+    "mother_ascii": "mother_ascii", "ethnicity": "ethnicity_key",
+}
+JOINED_TERMS = ("father", "mother", "father_ascii", "mother_ascii")  # read with candidates
+SMALL_TERM_COLUMNS = frozenset({"family", "middle", "given", "family_ascii", "middle_ascii",
+                                "given_ascii", "ethnicity"})
 CHUNK_ROWS = 2000
+SCHEMA_VERSION = f"2/{KEYS_VERSION}"
 
 metadata = MetaData()
+_KEY_TYPES = {"pob_units": Text, "home_units": Text}
 persons = Table(
     "registry_person", metadata,
     Column("id_number", String(12), primary_key=True),
@@ -53,22 +75,22 @@ persons = Table(
     Column("father_name", String(200)),
     Column("mother_name", String(200)),
     Column("permanent_address", Text),
-    Column("name_key", String(200)),
-    Column("name_ascii", String(200)),
-    Column("given_ascii", String(50)),
-    Column("family_ascii", String(50)),
-    Column("father_ascii", String(200)),
-    Column("mother_ascii", String(200)),
-    # each blocking rule has a column that leads an index (blocking.LEADING_COLUMNS); the
-    # default rules have composite ones, ending in id_number so that a block comes out in ID
-    # order without sorting it
-    Index("ix_registry_person_name_key", "name_key", "id_number"),
-    Index("ix_registry_person_name_ascii", "name_ascii", "id_number"),
-    Index("ix_registry_person_given", "given_ascii", "id_number"),
-    Index("ix_registry_person_dob_given", "date_of_birth", "given_ascii", "id_number"),
-    Index("ix_registry_person_dob_family", "date_of_birth", "family_ascii", "id_number"),
-    Index("ix_registry_person_year_given", "birth_year", "given_ascii", "id_number"),
-    Index("ix_registry_person_parents", "father_ascii", "mother_ascii", "id_number"),
+    *(Column(k, _KEY_TYPES.get(k, String(200))) for k in KEY_COLUMNS),
+    Index("ix_registry_person_dob", "date_of_birth", "id_number"),
+    # each default blocking rule has a composite index ending in id_number (a block comes out
+    # in ID order without sorting)
+    *(Index("ix_registry_person_" + "_".join(cols), *cols, "id_number") for cols in RULE_INDEXES),
+)
+terms = Table(
+    "registry_term", metadata,
+    Column("term", String(20), primary_key=True),
+    Column("value", String(200), primary_key=True),
+    Column("n", Integer, nullable=False),
+)
+meta = Table(
+    "registry_meta", metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
 )
 
 
@@ -86,24 +108,77 @@ class ImportReport:
         return self.inserted + self.updated + self.unchanged + len(self.errors)
 
 
-class RegistryStore:
-    """Registry persons in a SQL database (created on open)."""
+@dataclass(frozen=True)
+class Candidate:
+    """A registry person found by blocking, with its stored comparison keys."""
 
-    def __init__(self, url: str) -> None:
+    person: RegistryPerson
+    profile: Profile
+    rules: tuple[str, ...]  # the blocking rules that found it
+
+
+class RegistryTermFrequencies:
+    """Shares of values in the registry (``registry_term``), read once (small columns) or
+    per value with a cache (parents' names)."""
+
+    def __init__(self, engine: Engine, total: int) -> None:
+        self._engine = engine
+        self.total = total
+        self._small: dict[str, dict[str, int]] = {t: {} for t in SMALL_TERM_COLUMNS}
+        self._cache: dict[tuple[str, str], int] = {}
+        with engine.connect() as conn:
+            rows = conn.execute(select(terms.c.term, terms.c.value, terms.c.n).where(
+                terms.c.term.in_(sorted(SMALL_TERM_COLUMNS))))
+            for term, value, n in rows:
+                self._small[term][value] = n
+
+    def count(self, column: str, value: str) -> int:
+        small = self._small.get(column)
+        if small is not None:
+            return small.get(value, 0)
+        key = (column, value)
+        n = self._cache.get(key)
+        if n is None:
+            with self._engine.connect() as conn:
+                n = conn.execute(select(terms.c.n).where(
+                    terms.c.term == column, terms.c.value == value)).scalar() or 0
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = n
+        return n
+
+    def share(self, column: str, value: str) -> float | None:
+        if not self.total:
+            return None
+        n = self.count(column, value)
+        return n / self.total if n else None
+
+
+class RegistryStore:
+    """Registry persons in a SQL database (schema created on open)."""
+
+    def __init__(self, url: str, *, places: PlaceCoder | None = None) -> None:
         try:
             parsed = make_url(url)
         except ArgumentError as exc:
             raise RegistryError(f"invalid registry URL: {exc}",
                                 hint="use e.g. sqlite:///path/registry.sqlite") from None
-        if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        self.backend = parsed.get_backend_name()
+        if self.backend == "sqlite" and parsed.database not in (None, "", ":memory:"):
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.places = places or PlaceCoder.load()
+        self._count: int | None = None
+        self._tf: RegistryTermFrequencies | None = None
+        self._trained: dict[str, RuleSet] = {}
+        self._statements: dict[Any, Any] = {}
         try:
             self._engine = create_engine(url)
-            if parsed.get_backend_name() == "sqlite":
+            if self.backend == "sqlite":
                 event.listen(self._engine, "connect", _sqlite_pragmas)
             metadata.create_all(self._engine)
+            self._migrate()
         except (SQLAlchemyError, ImportError) as exc:
-            raise RegistryError(f"cannot open the registry database ({parsed.get_backend_name()}): "
+            raise RegistryError(f"cannot open the registry database ({self.backend}): "
                                 f"{exc.__class__.__name__}",
                                 hint="check registry_url and that the database is "
                                      "reachable") from exc
@@ -120,8 +195,11 @@ class RegistryStore:
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
-        with _db_errors("count"), self._engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(persons)).scalar_one())
+        if self._count is None:
+            with _db_errors("count"), self._engine.connect() as conn:
+                self._count = int(conn.execute(
+                    select(func.count()).select_from(persons)).scalar_one())
+        return self._count
 
     def get(self, id_number: str) -> RegistryPerson | None:
         stmt = select(*(persons.c[c] for c in PERSON_COLUMNS)).where(
@@ -130,57 +208,154 @@ class RegistryStore:
             row = conn.execute(stmt).first()
         return RegistryPerson(**row._mapping) if row else None
 
-    def candidates(self, query: PersonQuery, limit: int = 50, *,
+    def candidates(self, query: PersonQuery, limit: int = 100, *,
                    rules: Sequence[BlockingRule] = DEFAULT_BLOCKING_RULES) -> list[RegistryPerson]:
-        """Distinct persons satisfying at least one blocking rule (indexed lookups only).
+        """Distinct persons satisfying at least one blocking rule (indexed lookups only)."""
+        return [c.person for c in self.candidate_rows(query, limit, rules=rules)]
 
-        At most ``limit`` per rule and in total; persons found by more rules come first, then
-        by the order of the rules.
-        """
+    def candidate_rows(self, query: PersonQuery, limit: int = 100, *,
+                       rules: Sequence[BlockingRule] = DEFAULT_BLOCKING_RULES,
+                       conn: Connection | None = None) -> list[Candidate]:
+        """Persons found by any rule (at most ``limit`` per rule, in ID order), each with its
+        keys, the frequencies of its parents' names and the rules that found it; in ID
+        order. One statement per query (built once per set of applicable rules)."""
         values = query.blocking_values()
-        found: dict[str, tuple[int, int, RegistryPerson]] = {}  # id -> (hits, first rule, person)
-        cols = [persons.c[c] for c in PERSON_COLUMNS]
-        with _db_errors("search"), self._engine.connect() as conn:
-            for index, rule in enumerate(rules):
-                wanted = [values.get(c) for c in rule.columns]
-                if any(v is None or v == "" for v in wanted):
-                    continue
-                cond = and_(*(persons.c[c] == v for c, v in zip(rule.columns, wanted)))
-                stmt = select(*cols).where(cond).order_by(persons.c.id_number).limit(limit)
-                rows = conn.execute(stmt).all()
-                log.debug("blocking rule %s: %d rows%s", rule.name, len(rows),
-                          " (limit reached)" if len(rows) >= limit else "")
-                for row in rows:
-                    if row.id_number in found:
-                        hits, first, person = found[row.id_number]
-                        found[row.id_number] = (hits + 1, first, person)
-                    else:
-                        found[row.id_number] = (1, index, RegistryPerson(**row._mapping))
-        ranked = sorted(found.values(), key=lambda t: (-t[0], t[1], t[2].id_number))
-        return [person for _, _, person in ranked[:limit]]
+        applicable = tuple(r for r in rules
+                           if all(values.get(c) not in (None, "") for c in r.columns))
+        if not applicable:
+            return []
+        stmt = self._candidate_statement(applicable, limit)
+        params = {f"r{i}_{c}": values[c] for i, r in enumerate(applicable) for c in r.columns}
+        with _db_errors("search"):
+            if conn is None:
+                with self._engine.connect() as own:
+                    rows = own.execute(stmt, params).all()
+            else:
+                rows = conn.execute(stmt, params).all()
+        found = []
+        for row in rows:
+            m = row._mapping
+            hit = tuple(r.name for r in applicable
+                        if all(m[c] == values[c] for c in r.columns))
+            person = RegistryPerson(**{c: m[c] for c in PERSON_COLUMNS})
+            counts = {t: m[f"tf_{t}"] or 0 for t in JOINED_TERMS}
+            found.append(Candidate(person, registry_profile(m, counts), hit))
+        return found
+
+    def _candidate_statement(self, applicable: tuple[BlockingRule, ...], limit: int) -> Any:
+        key = (tuple((r.name, r.columns) for r in applicable), limit)
+        stmt = self._statements.get(key)
+        if stmt is not None:
+            return stmt
+        parts = [select(persons.c.id_number)
+                 .where(and_(*(persons.c[c] == bindparam(f"r{i}_{c}") for c in r.columns)))
+                 .order_by(persons.c.id_number).limit(limit).subquery()
+                 for i, r in enumerate(applicable)]
+        ids = union_all(*(select(p.c.id_number) for p in parts)) if len(parts) > 1 \
+            else select(parts[0].c.id_number)
+        joined = persons
+        term_cols = []
+        for term in JOINED_TERMS:
+            alias = terms.alias(f"tf_{term}")
+            joined = joined.outerjoin(alias, and_(alias.c.term == term,
+                                                  alias.c.value == persons.c[TERM_COLUMNS[term]]))
+            term_cols.append(alias.c.n.label(f"tf_{term}"))
+        stmt = (select(*(persons.c[c] for c in PERSON_COLUMNS + KEY_COLUMNS), *term_cols)
+                .select_from(joined).where(persons.c.id_number.in_(ids))
+                .order_by(persons.c.id_number))
+        self._statements[key] = stmt
+        return stmt
+
+    def connect(self) -> Connection:
+        """A connection for many :meth:`candidate_rows` calls (the caller closes it)."""
+        return self._engine.connect()
+
+    # -- what matching learns from the registry ----------------------------------------------
+
+    def term_frequencies(self) -> RegistryTermFrequencies:
+        if self._tf is None:
+            with _db_errors("read term frequencies"):
+                self._tf = RegistryTermFrequencies(self._engine, self.count())
+        return self._tf
+
+    def rules_for(self, rules: RuleSet = DEFAULT_RULES) -> RuleSet:
+        """``rules`` with its ``u`` values estimated from this registry (stored; estimated
+        now if missing). An empty registry leaves the declared values."""
+        key = rules.fingerprint()
+        if key in self._trained:
+            return self._trained[key]
+        trained = rules
+        if self.count():
+            stored = self._meta(f"u:{key}")
+            if stored is None:
+                stored = self._estimate(rules)
+            data = json.loads(stored)
+            trained = rules.with_u(data["u"], data["source"])
+        self._trained[key] = trained
+        return trained
+
+    def refresh_statistics(self, rules: Iterable[RuleSet] = (DEFAULT_RULES,)) -> None:
+        """Recount the term frequencies and re-estimate ``u`` (after the rows changed)."""
+        from matching.estimate import count_terms  # noqa: PLC0415 (estimate imports us)
+
+        with _db_errors("count terms"), self._engine.begin() as conn:
+            count_terms(conn, persons, terms, TERM_COLUMNS)
+            conn.execute(delete(meta).where(meta.c.key.like("u:%")))
+        self._count, self._tf, self._trained = None, None, {}
+        for rule_set in rules:
+            if self.count():
+                self._estimate(rule_set)
+
+    def _estimate(self, rules: RuleSet) -> str:
+        from matching.estimate import estimate_u  # noqa: PLC0415
+
+        with _db_errors("estimate u"), self._engine.connect() as conn:
+            estimates, source = estimate_u(conn, persons, rules, self.count(),
+                                           self.term_frequencies())
+        stored = json.dumps({"u": estimates, "source": source}, sort_keys=True)
+        self._set_meta(f"u:{rules.fingerprint()}", stored)
+        return stored
+
+    def _meta(self, key: str) -> str | None:
+        with _db_errors("read"), self._engine.connect() as conn:
+            return conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+
+    def _set_meta(self, key: str, value: str) -> None:
+        with _db_errors("write"), self._engine.begin() as conn:
+            conn.execute(delete(meta).where(meta.c.key == key))
+            conn.execute(insert(meta).values(key=key, value=value))
 
     # -- import ----------------------------------------------------------------------------
 
-    def import_csv(self, path: str | Path, *,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
-        """Upsert a registry export (UTF-8 CSV, header :data:`CSV_COLUMNS`, any order).
+    def import_csv(self, path: str | Path, *, progress: Callable[[int], None] | None = None,
+                   encoding: str = "utf-8", statistics: bool = True) -> ImportReport:
+        """Upsert a registry export (CSV, header :data:`CSV_COLUMNS` in any order).
 
-        Bad rows are reported with their file line and reason and not stored; good rows are
-        inserted or updated (an unchanged row is left alone). The whole file is one
-        transaction: an unreadable file changes nothing.
+        ``encoding``: "utf-8" (NFC or NFD; a BOM is fine), or a legacy "tcvn3" / "vni"
+        export. Bad rows are reported with their file line and reason and not stored; good
+        rows are inserted or updated (an unchanged row is left alone). The whole file is one
+        transaction: an unreadable file changes nothing. ``progress`` is called with the
+        number of data rows read so far. Afterwards the term frequencies and ``u`` estimates
+        are refreshed (``statistics=False``: later, with :meth:`refresh_statistics`).
         """
         path = Path(path)
+        if encoding.lower() not in ENCODINGS and encoding.lower() not in ("utf8",):
+            raise RegistryError(f"unknown encoding {encoding!r}",
+                                hint="use one of: " + ", ".join(ENCODINGS))
         report = ImportReport()
         seen: set[int] = set()  # ids of this file (as ints tagged with their length)
         done = 0
         try:
-            with path.open(encoding="utf-8-sig", newline="") as fh, _db_errors("import"), \
-                    self._engine.begin() as conn:
-                rows = _read_rows(fh, path)
-                for chunk in _chunks(rows, CHUNK_ROWS):
+            with path.open("rb") as raw, _db_errors("import"), self._engine.begin() as conn:
+                empty = conn.execute(select(func.count()).select_from(
+                    select(persons.c.id_number).limit(1).subquery())).scalar_one() == 0
+                if empty and self.backend == "sqlite":
+                    _drop_indexes(conn)
+                lines = _decoded_lines(raw, encoding)
+                for chunk in _chunks(_read_rows(lines, path), CHUNK_ROWS):
                     good: list[dict[str, Any]] = []
-                    for line, raw in chunk:
-                        record, problems = _validate(raw)
+                    for line, row in chunk:
+                        record, problems = self._validate(row)
                         if record is not None:
                             tag = int("1" + record["id_number"])
                             if tag in seen:
@@ -192,17 +367,68 @@ class RegistryStore:
                             report.errors.append((line, "; ".join(problems)))
                         else:
                             good.append(record)
-                    _upsert(conn, good, report)
+                    _upsert(conn, good, report, known_empty=empty)
                     done += len(chunk)
                     if progress is not None:
                         progress(done)
+                if empty and self.backend == "sqlite":
+                    _create_indexes(conn)
+                conn.execute(delete(meta).where(meta.c.key == "schema"))
+                conn.execute(insert(meta).values(key="schema", value=SCHEMA_VERSION))
         except FileNotFoundError:
             raise RegistryError(f"registry export not found: {path}") from None
+        except IsADirectoryError:
+            raise RegistryError(f"{path} is a folder, not a registry export") from None
         except OSError as exc:
             raise RegistryError(f"cannot read the registry export {path}: {exc.strerror}") from None
+        self._count = None
+        if statistics and (report.inserted or report.updated):
+            self.refresh_statistics()
         log.info("registry import %s: %d inserted, %d updated, %d unchanged, %d rejected",
                  path.name, report.inserted, report.updated, report.unchanged, len(report.errors))
         return report
+
+    def _validate(self, raw: dict[str, str]) -> tuple[dict[str, Any] | None, list[str]]:
+        record, problems = _validate(raw)
+        if record is not None:
+            record.update(keys(record["full_name"], record["father_name"],
+                               record["mother_name"], record["place_of_birth"],
+                               record["hometown"], record["ethnicity"], self.places))
+        return record, problems
+
+    def _migrate(self) -> None:
+        """Add key columns a registry of an older sohoa lacks, and derive them."""
+        existing = {c["name"] for c in inspect(self._engine).get_columns("registry_person")}
+        missing = [c for c in KEY_COLUMNS if c not in existing]
+        with self._engine.begin() as conn:
+            for name in missing:
+                column = persons.c[name]
+                conn.execute(text(f"ALTER TABLE registry_person ADD COLUMN {name} "
+                                  f"{column.type.compile(self._engine.dialect)}"))
+            schema = conn.execute(select(meta.c.value).where(meta.c.key == "schema")).scalar()
+            has_rows = conn.execute(select(persons.c.id_number).limit(1)).first() is not None
+        if has_rows and (missing or schema != SCHEMA_VERSION):
+            log.warning("registry keys are from another sohoa version: deriving them again")
+            self.rekey()
+
+    def rekey(self) -> None:
+        """Derive every row's keys again (after the key derivation changed)."""
+        cols = [persons.c[c] for c in PERSON_COLUMNS]
+        with self._engine.begin() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(select(*cols))]
+            for start in range(0, len(rows), CHUNK_ROWS):
+                params = []
+                for row in rows[start:start + CHUNK_ROWS]:
+                    k = keys(row["full_name"], row["father_name"], row["mother_name"],
+                             row["place_of_birth"], row["hometown"], row["ethnicity"],
+                             self.places)
+                    k["b_id"] = row["id_number"]
+                    params.append(k)
+                conn.execute(update(persons).where(persons.c.id_number == bindparam("b_id"))
+                             .values({c: bindparam(c) for c in KEY_COLUMNS}), params)
+            conn.execute(delete(meta).where(meta.c.key == "schema"))
+            conn.execute(insert(meta).values(key="schema", value=SCHEMA_VERSION))
+        self.refresh_statistics()
 
 
 @contextmanager
@@ -221,13 +447,40 @@ def _db_errors(action: str) -> Iterator[None]:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """A larger page cache: imports insert into many indexes in random ID order."""
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA cache_size=-65536")  # 64 MiB
+    cursor.execute("PRAGMA cache_size=-131072")  # 128 MiB
+    cursor.execute("PRAGMA temp_store=MEMORY")
     cursor.close()
 
 
-def _read_rows(fh: Iterable[str], path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _drop_indexes(conn: Connection) -> None:
+    """Loading an empty table: build the indexes once at the end (much faster)."""
+    for index in persons.indexes:
+        conn.execute(text(f"DROP INDEX IF EXISTS {index.name}"))
+
+
+def _create_indexes(conn: Connection) -> None:
+    for index in persons.indexes:
+        index.create(conn, checkfirst=True)
+
+
+def _decoded_lines(raw: Any, encoding: str) -> Iterator[str]:
+    """Text lines of the export (line ends kept, for the csv module)."""
+    enc = encoding.lower()
+    if enc in ("utf-8", "utf8"):
+        first = True
+        for line in raw:
+            text_line = line.decode("utf-8")
+            if first:
+                text_line, first = text_line.removeprefix("\ufeff"), False
+            yield text_line
+    else:
+        for line in raw:
+            yield decode_legacy(line, enc)
+
+
+def _read_rows(lines: Iterable[str], path: Path) -> Iterator[tuple[int, dict[str, str]]]:
     """(first file line of the record, column -> raw value) for each data row."""
-    reader = csv.reader(fh)
+    reader = csv.reader(lines)
     header = _next(reader, path)
     names = [h.strip() for h in header] if header else []
     missing = [c for c in CSV_COLUMNS if c not in names]
@@ -255,8 +508,8 @@ def _next(reader: Any, path: Path) -> list[str] | None:
         return None
     except UnicodeDecodeError:
         raise RegistryError(f"{path}: not UTF-8 (at or after line {reader.line_num + 1})",
-                            hint="convert the export to UTF-8 (legacy TCVN3/VNI exports need "
-                                 "converting first); nothing was imported") from None
+                            hint="a legacy TCVN3 or VNI export: import it with --encoding "
+                                 "tcvn3 or --encoding vni; nothing was imported") from None
     except csv.Error as exc:
         raise RegistryError(f"{path}: malformed CSV at line {reader.line_num}: {exc}",
                             hint="nothing was imported") from None
@@ -312,18 +565,20 @@ def _validate(raw: dict[str, str]) -> tuple[dict[str, Any] | None, list[str]]:
     for col in ("place_of_birth", "hometown", "ethnicity", "father_name", "mother_name",
                 "permanent_address"):
         record[col] = clean_text(raw[col])
-    record.update(blocking_keys(full_name, record["father_name"], record["mother_name"]))
     return record, problems
 
 
-def _upsert(conn: Connection, rows: list[dict[str, Any]], report: ImportReport) -> None:
+def _upsert(conn: Connection, rows: list[dict[str, Any]], report: ImportReport, *,
+            known_empty: bool = False) -> None:
     """Insert new rows and update changed ones, counting both (portable SQL, executemany)."""
     if not rows:
         return
-    ids = [r["id_number"] for r in rows]
-    stored_cols = [persons.c[c] for c in PERSON_COLUMNS + KEY_COLUMNS]
-    existing = {row.id_number: row._mapping
-                for row in conn.execute(select(*stored_cols).where(persons.c.id_number.in_(ids)))}
+    existing: Mapping[str, Any] = {}
+    if not known_empty:
+        ids = [r["id_number"] for r in rows]
+        stored_cols = [persons.c[c] for c in PERSON_COLUMNS + KEY_COLUMNS]
+        existing = {row.id_number: row._mapping for row in
+                    conn.execute(select(*stored_cols).where(persons.c.id_number.in_(ids)))}
     new: list[dict[str, Any]] = []
     changed: list[dict[str, Any]] = []
     for row in rows:
@@ -342,3 +597,6 @@ def _upsert(conn: Connection, rows: list[dict[str, Any]], report: ImportReport) 
     if changed:
         conn.execute(update(persons).where(persons.c.id_number == bindparam("b_id")), changed)
         report.updated += len(changed)
+
+
+__all__ = ["CSV_COLUMNS", "Candidate", "ImportReport", "RegistryStore"]

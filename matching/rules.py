@@ -1,46 +1,62 @@
 """The matching rule set, declared as data (Splink style) and saved with every run.
 
-A :class:`RuleSet` lists comparisons. Each comparison looks at one field on both sides and
-falls into the first of its levels whose condition holds ("exact", "ascii_exact",
-"similarity >= 0.92", ..., "else"). A level's ``value`` (-1..1) is its share of the
-comparison's ``weight``: positive is evidence for the same person, negative against.
+A :class:`RuleSet` lists comparisons. Each comparison looks at one field (or one part of the
+name) on both sides and falls into the first of its levels whose condition holds ("exact",
+"marks", "ocr <= 0.65", ..., "else"). Every level has two probabilities (Fellegi-Sunter):
 
-The score of a pair is the sum of ``weight * value`` over the comparisons that have a value on
-both sides, divided by the sum of their weights (but by no less than ``min_evidence_weight``,
-so a page with little on it cannot reach a confident score), clipped to 0..1. A field missing
-on either side therefore neither adds nor subtracts.
+- ``m``: how often a true pair (page and registry entry of one person) is at this level:
+  declared, from how often OCR and clerks change a value;
+- ``u``: how often two different people are at this level: estimated from the registry
+  itself (:mod:`matching.estimate`: random pairs of registry people, and exact value
+  frequencies), the declared value being the fallback.
 
-Moving to Fellegi-Sunter later means giving levels m/u probabilities (and comparisons a
-term-frequency flag) instead of ``value``; the declaration stays the same.
+A level's *weight* is ``log2(m / u)`` bits. A level with ``tf`` set adjusts ``u`` to the
+frequency of the agreed value in the registry (term frequency): agreeing on "Nguyễn" (38 % of
+people) counts about one bit, on a rare given name ten or more.
+
+A pair's match weight is the prior (``log2`` odds that a page's person is one given registry
+entry: ``presence / ((1 - presence) * population)``) plus the weights of the comparisons
+with a value on both sides (a missing field counts neither way). The scores of a page's
+candidates are posterior probabilities that each one is the page's person, the others and
+"not in the registry" competing (so two twins the page cannot tell apart get about 0.5 each).
+
+``auto_link_floor``: no automatic link below this probability, whatever the thresholds a run
+is given (precision first: a wrong link attaches one citizen's papers to another).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from matching.blocking import DEFAULT_BLOCKING_RULES, BlockingRule
 
-Kind = Literal["name", "date", "civil_id", "exact", "place"]
-Metric = Literal["indel", "levenshtein", "token_set", "token_sort"]
-NamePart = Literal["full", "family", "middle", "given"]
+Kind = Literal["name_part", "name", "date", "civil_id", "exact", "place"]
+NamePart = Literal["family", "middle", "given"]
+TermColumn = Literal["family", "middle", "given", "family_ascii", "middle_ascii",
+                     "given_ascii", "father", "mother", "father_ascii", "mother_ascii",
+                     "ethnicity"]
 
 PREDICATES: dict[str, frozenset[str]] = {
     # conditions a level may test, per comparison kind ("else" is always allowed, last)
-    "name": frozenset({"exact", "ascii_exact_unmarked", "ascii_exact", "similarity",
-                       "one_edit"}),
-    "date": frozenset({"exact", "day_month_swapped", "one_digit", "same_year"}),
+    "name_part": frozenset({"exact", "unmarked", "marks", "ocr", "similar"}),
+    "name": frozenset({"exact", "unmarked", "marks", "ocr", "similar", "given_same"}),
+    "date": frozenset({"exact", "day_month_swapped", "one_digit", "same_month", "same_year",
+                       "near_year"}),
     "civil_id": frozenset({"exact", "one_digit", "different_12"}),
     "exact": frozenset({"exact"}),
-    "place": frozenset({"exact", "similarity"}),
+    "place": frozenset({"commune", "district", "province"}),
 }
+THRESHOLD_PREDICATES = frozenset({"ocr", "similar"})
 COMPARABLE_FIELDS: frozenset[str] = frozenset({
     "full_name", "date_of_birth", "sex", "id_number", "father_name", "mother_name",
     "place_of_birth", "hometown", "ethnicity",
 })
 NAME_FIELDS: frozenset[str] = frozenset({"full_name", "father_name", "mother_name"})
+PLACE_FIELDS: frozenset[str] = frozenset({"place_of_birth", "hometown"})
 
 
 class _Frozen(BaseModel):
@@ -50,27 +66,40 @@ class _Frozen(BaseModel):
 class Level(_Frozen):
     label: str
     when: str  # a predicate of the comparison's kind, or "else"
-    value: float  # -1..1, share of the comparison weight
-    threshold: float | None = None  # for "similarity" (0..1)
+    m: float  # P(level | same person)
+    u: float  # P(level | different people); replaced by the registry's estimate when trained
+    threshold: float | None = None  # "ocr": at most this OCR distance; "similar": at least
+    tf: TermColumn | None = None  # u is the frequency of the agreed value in this column
     blocks_auto_match: bool = False  # a pair at this level is never linked without a person
+
+    def weight(self, u: float | None = None) -> float:
+        """log2(m/u) bits (``u`` given: a term-frequency adjusted u)."""
+        return math.log2(self.m / (u if u is not None else self.u))
 
 
 class Comparison(_Frozen):
     name: str  # key in the explanation
     kind: Kind
     field: str  # attribute of PersonQuery and RegistryPerson
-    weight: float
     levels: tuple[Level, ...]
-    part: NamePart = "full"  # kind "name": which part of the name
-    metric: Metric = "indel"  # similarity measure (on ascii forms)
+    part: NamePart | None = None  # kind "name_part": which part of the full name
 
 
 class RuleSet(_Frozen):
     name: str
     version: str
     comparisons: tuple[Comparison, ...]
-    min_evidence_weight: float = 0.0
+    presence: float = 0.85  # share of pages whose person is in the registry
+    min_population: int = 1_000_000  # the prior assumes at least this many people
+    tf_floor: float = 1e-6  # a term frequency is never taken below this
+    # how much the declared u counts against the registry's evidence, in people (exact
+    # agreement, term frequencies) or in sampled pairs (other levels): a small registry says
+    # little about the population, a province's registry nearly everything
+    prior_strength: int = 10_000
+    auto_link_floor: float = 0.99  # no automatic link below this probability
     blocking_rules: tuple[BlockingRule, ...] = DEFAULT_BLOCKING_RULES
+    candidate_limit: int = 100  # rows per blocking rule, at most
+    estimated_from: str | None = None  # what the u values were estimated from
     description: str = ""
 
     @model_validator(mode="after")
@@ -80,30 +109,20 @@ class RuleSet(_Frozen):
         names = [c.name for c in self.comparisons]
         problems += [f"comparison name {n!r} repeated" for n in sorted(set(names))
                      if names.count(n) > 1]
-        if self.min_evidence_weight < 0:
-            problems.append("min_evidence_weight must be >= 0")
+        if not 0.0 < self.presence < 1.0:
+            problems.append("presence must be within 0..1 (exclusive)")
+        if self.min_population < 1:
+            problems.append("min_population must be >= 1")
+        if not 0.0 < self.tf_floor < 1.0:
+            problems.append("tf_floor must be within 0..1 (exclusive)")
+        if not 0.0 <= self.auto_link_floor <= 1.0:
+            problems.append("auto_link_floor must be within 0..1")
+        if self.prior_strength < 0:
+            problems.append("prior_strength must be >= 0")
+        if self.candidate_limit < 1:
+            problems.append("candidate_limit must be >= 1")
         for c in self.comparisons:
-            where = f"comparison {c.name!r}"
-            if c.field not in COMPARABLE_FIELDS:
-                problems.append(f"{where}: unknown field {c.field!r}")
-            if c.kind == "name" and c.field not in NAME_FIELDS:
-                problems.append(f"{where}: kind 'name' needs a name field, not {c.field!r}")
-            if c.weight <= 0:
-                problems.append(f"{where}: weight must be > 0")
-            if not c.levels or c.levels[-1].when != "else":
-                problems.append(f"{where}: the last level must be 'else'")
-            for lv in c.levels:
-                lwhere = f"{where} level {lv.label!r}"
-                if lv.when != "else" and lv.when not in PREDICATES[c.kind]:
-                    problems.append(f"{lwhere}: {lv.when!r} is not a condition of kind "
-                                    f"{c.kind!r} ({sorted(PREDICATES[c.kind])})")
-                if lv.when == "else" and lv is not c.levels[-1]:
-                    problems.append(f"{lwhere}: 'else' must be the last level")
-                if not -1.0 <= lv.value <= 1.0:
-                    problems.append(f"{lwhere}: value must be within -1..1")
-                if lv.when == "similarity" and (lv.threshold is None
-                                                or not 0.0 <= lv.threshold <= 1.0):
-                    problems.append(f"{lwhere}: 'similarity' needs a threshold within 0..1")
+            problems += _comparison_problems(c)
         if problems:
             raise ValueError("invalid rule set: " + "; ".join(problems))
         return self
@@ -112,6 +131,19 @@ class RuleSet(_Frozen):
     def ident(self) -> str:
         """'name@version', for provenance (``Provenance.matching_rules``)."""
         return f"{self.name}@{self.version}"
+
+    def provenance(self) -> str:
+        """'name@version#fingerprint': names the exact declaration and estimates."""
+        return f"{self.ident}#{self.fingerprint()}"
+
+    def registry_share(self, registry_size: int) -> float:
+        """How far the registry's own frequencies replace the declared u (0..1)."""
+        total = registry_size + self.prior_strength
+        return registry_size / total if total else 0.0
+
+    def prior_log2(self, registry_size: int) -> float:
+        population = max(registry_size, self.min_population)
+        return math.log2(self.presence / ((1.0 - self.presence) * population))
 
     def to_json(self) -> str:
         return self.model_dump_json(indent=2)
@@ -124,80 +156,140 @@ class RuleSet(_Frozen):
         """Hash of the full declaration: two runs with one fingerprint used the same rules."""
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()[:12]
 
-
-def _name_levels(sim_high: float, v_high: float, sim_low: float | None, v_low: float,
-                 v_else: float, v_one_edit: float | None = None) -> tuple[Level, ...]:
-    levels = [
-        Level(label="exact", when="exact", value=1.0),
-        # one side carries no marks at all (OCR lost them): cannot tell, nearly exact
-        Level(label="ascii_exact_unmarked", when="ascii_exact_unmarked", value=0.95),
-        # marks present on both sides but different (Ân/An): OCR confuses them, so still close
-        Level(label="ascii_exact", when="ascii_exact", value=0.9),
-        Level(label=f"similar_{sim_high}", when="similarity", threshold=sim_high, value=v_high),
-    ]
-    if sim_low is not None:
-        levels.append(Level(label=f"similar_{sim_low}", when="similarity", threshold=sim_low,
-                            value=v_low))
-    if v_one_edit is not None:
-        # short names one letter apart (An/Anh, An/Am): another name, or an OCR slip
-        levels.append(Level(label="one_edit", when="one_edit", value=v_one_edit))
-    levels.append(Level(label="different", when="else", value=v_else))
-    return tuple(levels)
+    def with_u(self, estimates: dict[str, dict[str, float]], source: str) -> "RuleSet":
+        """A copy whose levels take the estimated ``u`` (comparison -> label -> u)."""
+        comparisons = []
+        for c in self.comparisons:
+            found = estimates.get(c.name, {})
+            levels = tuple(lv.model_copy(update={"u": found[lv.label]}) if lv.label in found
+                           else lv for lv in c.levels)
+            comparisons.append(c.model_copy(update={"levels": levels}))
+        return self.model_copy(update={"comparisons": tuple(comparisons),
+                                       "estimated_from": source})
 
 
-def _place_levels() -> tuple[Level, ...]:
+def _comparison_problems(c: Comparison) -> list[str]:
+    problems: list[str] = []
+    where = f"comparison {c.name!r}"
+    if c.field not in COMPARABLE_FIELDS:
+        problems.append(f"{where}: unknown field {c.field!r}")
+    if c.kind in ("name_part", "name") and c.field not in NAME_FIELDS:
+        problems.append(f"{where}: kind {c.kind!r} needs a name field, not {c.field!r}")
+    if c.kind == "name_part" and c.part is None:
+        problems.append(f"{where}: kind 'name_part' needs a part (family, middle, given)")
+    if c.kind == "place" and c.field not in PLACE_FIELDS:
+        problems.append(f"{where}: kind 'place' needs a place field, not {c.field!r}")
+    if not c.levels or c.levels[-1].when != "else":
+        problems.append(f"{where}: the last level must be 'else'")
+    labels = [lv.label for lv in c.levels]
+    problems += [f"{where}: level label {lb!r} repeated" for lb in sorted(set(labels))
+                 if labels.count(lb) > 1]
+    for lv in c.levels:
+        lwhere = f"{where} level {lv.label!r}"
+        if lv.when != "else" and lv.when not in PREDICATES[c.kind]:
+            problems.append(f"{lwhere}: {lv.when!r} is not a condition of kind {c.kind!r} "
+                            f"({sorted(PREDICATES[c.kind])})")
+        if lv.when == "else" and lv is not c.levels[-1]:
+            problems.append(f"{lwhere}: 'else' must be the last level")
+        if not 0.0 < lv.m <= 1.0:
+            problems.append(f"{lwhere}: m must be within 0..1 (above 0)")
+        if not 0.0 < lv.u <= 1.0:
+            problems.append(f"{lwhere}: u must be within 0..1 (above 0)")
+        if lv.when in THRESHOLD_PREDICATES and lv.threshold is None:
+            problems.append(f"{lwhere}: {lv.when!r} needs a threshold")
+        if lv.tf is not None and lv.when not in ("exact", "unmarked"):
+            problems.append(f"{lwhere}: term frequencies apply to 'exact' or 'unmarked' only")
+    return problems
+
+
+# -- the default rule set ----------------------------------------------------------------------
+# m: from how pages differ from the registry for one person (Tesseract 'vie' loses or swaps a
+# mark on a few percent of names, misreads a digit of a date or ID on a few percent of pages,
+# clerks write old place names); u: fallbacks, replaced by the registry's own estimates.
+
+def _name_part_levels(part: str, *, tf: TermColumn, tf_ascii: TermColumn) -> tuple[Level, ...]:
+    common = 0.01 if part == "given" else 0.15  # two people sharing a family, a middle name
     return (
-        Level(label="same", when="similarity", threshold=0.9, value=1.0),
-        Level(label="similar", when="similarity", threshold=0.7, value=0.4),
-        Level(label="different", when="else", value=-0.2),  # renamed units, old names: weak
+        Level(label="exact", when="exact", m=0.90, u=common, tf=tf),
+        # the page (or the registry) carries no mark at all: typed or read without diacritics
+        Level(label="unmarked", when="unmarked", m=0.90, u=common, tf=tf_ascii),
+        # same letters, other marks: OCR (Hưng/Hùng) or another name (Nam/Năm)
+        Level(label="marks", when="marks", m=0.05, u=0.003),
+        # one confusion OCR makes (n/u, c/e, rn/m, a lost thin letter), marks aside
+        Level(label="ocr", when="ocr", threshold=0.65, m=0.02, u=0.004),
+        Level(label="similar", when="similar", threshold=0.8, m=0.01, u=0.05,
+              blocks_auto_match=part == "given"),
+        # a sibling, not an OCR slip: the given name is what tells a family's children apart
+        Level(label="different", when="else", m=0.01 if part != "middle" else 0.03, u=0.9,
+              blocks_auto_match=part == "given"),
+    )
+
+
+def _parent_levels(tf: TermColumn, tf_ascii: TermColumn) -> tuple[Level, ...]:
+    return (
+        Level(label="exact", when="exact", m=0.85, u=1e-4, tf=tf),
+        Level(label="unmarked", when="unmarked", m=0.85, u=2e-4, tf=tf_ascii),
+        Level(label="marks", when="marks", m=0.05, u=5e-5),
+        Level(label="ocr", when="ocr", threshold=1.0, m=0.04, u=1e-4),
+        Level(label="given_same", when="given_same", m=0.02, u=0.01),
+        Level(label="different", when="else", m=0.04, u=0.99),
+    )
+
+
+def _place_levels(m_commune: float, m_district: float, m_province: float) -> tuple[Level, ...]:
+    return (
+        Level(label="same_commune", when="commune", m=m_commune, u=0.002),
+        Level(label="same_district", when="district", m=m_district, u=0.02),
+        Level(label="same_province", when="province", m=m_province, u=0.5),
+        Level(label="different", when="else", m=1.0 - m_commune - m_district - m_province,
+              u=0.5),
     )
 
 
 DEFAULT_RULES = RuleSet(
-    name="sohoa-weighted",
-    version="1",
-    description="Weighted field agreement for the first end-to-end version.",
-    min_evidence_weight=6.0,
+    name="sohoa-fs",
+    version="2",
+    description="Fellegi-Sunter with term frequencies: Vietnamese name parts, dates with "
+                "OCR slips, ID numbers, parents, places by unit code across the 2025 reform.",
     comparisons=(
-        Comparison(name="full_name", kind="name", field="full_name", part="full",
-                   metric="indel", weight=2.0,
-                   levels=_name_levels(0.92, 0.5, 0.8, 0.1, -0.6)),
-        Comparison(name="given_name", kind="name", field="full_name", part="given",
-                   metric="levenshtein", weight=2.5,
-                   levels=_name_levels(0.8, 0.3, None, 0.0, -0.8, v_one_edit=-0.2)),
-        Comparison(name="family_name", kind="name", field="full_name", part="family",
-                   metric="levenshtein", weight=0.5,
-                   levels=_name_levels(0.8, 0.3, None, 0.0, -0.5)),
-        Comparison(name="date_of_birth", kind="date", field="date_of_birth", weight=3.0, levels=(
-            Level(label="exact", when="exact", value=1.0),
-            Level(label="day_month_swapped", when="day_month_swapped", value=0.4),
-            Level(label="one_digit", when="one_digit", value=0.4),
-            Level(label="same_year", when="same_year", value=-0.4),
-            Level(label="different", when="else", value=-0.7),
+        Comparison(name="family_name", kind="name_part", field="full_name", part="family",
+                   levels=_name_part_levels("family", tf="family", tf_ascii="family_ascii")),
+        Comparison(name="middle_name", kind="name_part", field="full_name", part="middle",
+                   levels=_name_part_levels("middle", tf="middle", tf_ascii="middle_ascii")),
+        Comparison(name="given_name", kind="name_part", field="full_name", part="given",
+                   levels=_name_part_levels("given", tf="given", tf_ascii="given_ascii")),
+        Comparison(name="date_of_birth", kind="date", field="date_of_birth", levels=(
+            Level(label="exact", when="exact", m=0.92, u=4e-5),
+            Level(label="day_month_swapped", when="day_month_swapped", m=0.01, u=2e-6),
+            Level(label="one_digit", when="one_digit", m=0.04, u=8e-4),
+            Level(label="same_month", when="same_month", m=0.005, u=1e-3),
+            Level(label="near_year", when="near_year", m=0.01, u=0.03),
+            Level(label="different", when="else", m=0.015, u=0.97),
         )),
-        Comparison(name="sex", kind="exact", field="sex", weight=1.0, levels=(
-            Level(label="same", when="exact", value=1.0),
-            Level(label="different", when="else", value=-1.0),
+        Comparison(name="sex", kind="exact", field="sex", levels=(
+            Level(label="same", when="exact", m=0.985, u=0.5),
+            Level(label="different", when="else", m=0.015, u=0.5),
         )),
-        Comparison(name="id_number", kind="civil_id", field="id_number", weight=4.0, levels=(
-            Level(label="exact", when="exact", value=1.0),
-            Level(label="one_digit", when="one_digit", value=0.2),
-            Level(label="different_12", when="different_12", value=-0.75,
+        Comparison(name="id_number", kind="civil_id", field="id_number", levels=(
+            Level(label="exact", when="exact", m=0.96, u=1e-6),
+            Level(label="one_digit", when="one_digit", m=0.03, u=1e-5),
+            Level(label="different_12", when="different_12", m=0.01, u=0.99,
                   blocks_auto_match=True),
-            Level(label="different", when="else", value=-0.3),
+            Level(label="different", when="else", m=0.05, u=0.99),
         )),
-        Comparison(name="father_name", kind="name", field="father_name", weight=1.5,
-                   levels=_name_levels(0.9, 0.5, 0.75, 0.1, -0.5)),
-        Comparison(name="mother_name", kind="name", field="mother_name", weight=1.5,
-                   levels=_name_levels(0.9, 0.5, 0.75, 0.1, -0.5)),
+        Comparison(name="father_name", kind="name", field="father_name",
+                   levels=_parent_levels("father", "father_ascii")),
+        Comparison(name="mother_name", kind="name", field="mother_name",
+                   levels=_parent_levels("mother", "mother_ascii")),
         Comparison(name="place_of_birth", kind="place", field="place_of_birth",
-                   metric="token_set", weight=0.5, levels=_place_levels()),
-        Comparison(name="hometown", kind="place", field="hometown", metric="token_set",
-                   weight=0.3, levels=_place_levels()),
-        Comparison(name="ethnicity", kind="exact", field="ethnicity", weight=0.2, levels=(
-            Level(label="same", when="exact", value=1.0),
-            Level(label="different", when="else", value=-0.5),
+                   levels=_place_levels(0.80, 0.08, 0.08)),
+        Comparison(name="hometown", kind="place", field="hometown",
+                   levels=_place_levels(0.70, 0.12, 0.12)),
+        Comparison(name="ethnicity", kind="exact", field="ethnicity", levels=(
+            Level(label="same", when="exact", m=0.97, u=0.7, tf="ethnicity"),
+            Level(label="different", when="else", m=0.03, u=0.3),
         )),
     ),
 )
-"""The rule set used unless a run names another one."""
+"""The rule set used unless a run names another one (its u values are re-estimated from each
+registry: :meth:`matching.registry.RegistryStore.rules_for`)."""

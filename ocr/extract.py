@@ -19,6 +19,11 @@ from ocr.lines import reading_lines
 from ocr.scan import find_title, scan
 
 
+EXPECTED_ON_CERTIFICATES = tuple(f for f in FIELD_NAMES if f != "id_number")
+"""Printed on every birth certificate and extract: missing means unread, so it is reviewed.
+The ID number is not on older documents: its absence is not an error."""
+
+
 def classify(page: OcrPage, tables: tuple[Table, ...] = ()) -> DocType:
     kind = find_title(reading_lines(page, tables), TITLES)
     if kind:
@@ -37,7 +42,7 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
     lines = reading_lines(page, tables)
     raw = scan(lines, BIRTH)
     fields = FieldBuilder(Context(auto_min, gazetteer, lexicon)).fill(
-        raw, FIELD_NAMES, required=("full_name", "date_of_birth", "sex"))
+        raw, FIELD_NAMES, required=EXPECTED_ON_CERTIFICATES)
     found = find_title(lines, TITLES) == "birth_certificate" or "full_name" in raw
     return ExtractedRecord(doc_type=DocType.BIRTH_CERTIFICATE if found else DocType.UNKNOWN,
                            fields=fields)
@@ -45,7 +50,8 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
 
 def extract_death(page: OcrPage, ctx: Context, tables: tuple[Table, ...] = ()) -> ExtractedRecord:
     raw = scan(reading_lines(page, tables), DEATH)
-    fields = FieldBuilder(ctx).fill(raw, DEATH_FIELDS)
+    fields = FieldBuilder(ctx).fill(raw, DEATH_FIELDS,
+                                    required=tuple(f for f in DEATH_FIELDS if f != "id_number"))
     return ExtractedRecord(doc_type=DocType.DEATH_EXTRACT, fields=fields, role="deceased")
 
 

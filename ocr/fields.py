@@ -29,11 +29,21 @@ REPAIRED_WORD_CONFIDENCE = 0.9
 closed and the repair is made only when exactly one family name fits."""
 
 
+STRUCTURED = frozenset({"date_of_birth", "registration_date", "date_of_death", "sex",
+                        "nationality", "ethnicity", "registration_number", "book_number",
+                        "father_birth_year", "mother_birth_year"})
+"""Fields whose value must also pass a strict format or list check (a real date, Nam/Nữ, one
+of the 54 ethnic groups, a year): for them a lower OCR confidence suffices, measured on the
+training corpus (benchmarks/RESULTS.md, calibration)."""
+STRUCTURED_AUTO_MIN = 0.6
+
+
 @dataclass(frozen=True)
 class Context:
     auto_min: float = 0.8
     gazetteer: Gazetteer | None = None
     lexicon: SyllableLexicon | None = None
+    structured_auto_min: float = STRUCTURED_AUTO_MIN
 
 
 def normalize_name(text: str) -> str:
@@ -65,6 +75,24 @@ _UNIT_STOP = re.compile(r"\s*[.;]\s+(?=(?:xã|phường|thị trấn|huyện|qu�
                         re.IGNORECASE)
 
 
+_ABBREVIATION = re.compile(r"\b(X|H|T|P|Q|TP|Tp|TX|TT)\.\s*(?=[^\W\d_])")
+_JOINED_UNIT = re.compile(r"\b(thị|thành)(xã|trấn|phố)\b", re.IGNORECASE)
+
+
+def tidy_place(text: str) -> str:
+    """Spacing and punctuation as printed: OCR drops the space after a comma or an
+    abbreviation ("Xuân Đám,huyện", "P.Ngọc Hiệp") and reads a comma as a dot."""
+    text = _UNIT_STOP.sub(", ", text)  # "xã Hồng Hạ. huyện A Lưới"
+    text = re.sub(r"\s*,\s*", ", ", text)
+    text = _ABBREVIATION.sub(lambda m: m.group(1) + ". ", text)
+    text = _JOINED_UNIT.sub(lambda m: m.group(1) + " " + m.group(2), text)
+    return " ".join(text.split()).strip(" ,")
+
+
+_TRUNCATED = re.compile(r"(?:^|[\s,])(?:xã|phường|thị trấn|huyện|quận|thị xã|thành phố|tỉnh|"
+                        r"tp|tt|x|h|t|p|q)\.?\s*$", re.IGNORECASE)
+
+
 def check_place(text: str, gazetteer: Gazetteer | None) -> tuple[str, list[str], str | None]:
     """The place with unambiguous repairs of unit names (Củ Chỉ -> Củ Chi), and what is wrong.
 
@@ -74,15 +102,18 @@ def check_place(text: str, gazetteer: Gazetteer | None) -> tuple[str, list[str],
     """
     if not text:
         return text, ["empty"], None
-    text = _UNIT_STOP.sub(", ", text)  # "xã Hồng Hạ. huyện A Lưới": a comma read as a dot
+    text = tidy_place(text)
     if gazetteer is None:
         return text, [], None
+    if _TRUNCATED.search(text):  # "..., huyện Nậm Nhùn, tỉnh": the name was lost
+        return text, ["place_truncated"], None
     match = gazetteer.resolve(text)
     has_level = {"province": True, "district": bool(gazetteer.districts),
                  "commune": bool(gazetteer.communes)}
     doubtful = [n for n in match.notes
                 if n.level and has_level.get(n.level) and n.method in ("unknown", "ambiguous")]
-    return match.corrected, ["place_unresolved"] if doubtful else [], match.province_code
+    reasons = ["place_unresolved"] if doubtful or match.province_code is None else []
+    return match.corrected, reasons, match.province_code
 
 
 def id_from_paper(text: str) -> str | None:
@@ -130,7 +161,7 @@ class FieldBuilder:
             self.fields[name] = FieldValue(value=value, confidence=min(conf, 0.5),
                                            status=FieldStatus.REVIEW, reasons=tuple(reasons),
                                            bbox=raw.bbox)
-        elif conf < self.ctx.auto_min:
+        elif conf < (self.ctx.structured_auto_min if name in STRUCTURED else self.ctx.auto_min):
             self.fields[name] = FieldValue(value=value, confidence=conf, status=FieldStatus.REVIEW,
                                            reasons=("low_ocr_confidence",), bbox=raw.bbox)
         else:

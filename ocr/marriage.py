@@ -53,7 +53,8 @@ def extract_marriage(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
         merged = {k: v for k, v in shared.items()
                   if k in ("registration_number", "book_number", "registration_date",
                            "registration_place")} | raw
-        fields = FieldBuilder(ctx).fill(merged, MARRIAGE_FIELDS)
+        fields = FieldBuilder(ctx).fill(
+            merged, MARRIAGE_FIELDS, required=tuple(f for f in MARRIAGE_FIELDS if f != "id_number"))
         records.append(ExtractedRecord(doc_type=DocType.MARRIAGE_CERTIFICATE, fields=fields,
                                        role=role))
     return records

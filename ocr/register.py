@@ -111,16 +111,13 @@ def _split_combined(lines: list[Line], fields: list[str]) -> dict[str, RawField]
 
 
 def _parent(lines: list[Line], who: str) -> dict[str, RawField]:
-    """Name lines, then a year ('1976') or an age ('28 tuổi') on the last line."""
-    if not lines:
-        return {}
-    last = " ".join(t.text for t in lines[-1].tokens)
-    has_year = bool(re.search(r"\d", last))
-    names = lines[:-1] if has_year and len(lines) > 1 else lines
-    out = {f"{who}_name": RawField([t for ln in names for t in ln.tokens])}
-    if has_year:
-        digits = [t for t in lines[-1].tokens if re.search(r"\d|tu", t.norm)]
-        out[f"{who}_birth_year"] = RawField(digits or list(lines[-1].tokens))
+    """The parent's name, and a year ('1976') or an age ('28 tuổi'), wherever they wrap."""
+    tokens = [t for ln in lines for t in ln.tokens]
+    year = [t for t in tokens if re.search(r"\d", t.norm) or t.norm in ("tuoi", "tuo")]
+    name = [t for t in tokens if t not in year]
+    out = {f"{who}_name": RawField(name)} if name else {}
+    if year:
+        out[f"{who}_birth_year"] = RawField(year)
     return out
 
 
@@ -157,7 +154,8 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
             elif fields[0] != "notes":
                 raw[fields[0]] = RawField([t for ln in lines for t in ln.tokens])
         reg = parse_date(raw["registration_date"].text) if "registration_date" in raw else None
-        expected = {f for fs in columns.values() for f in fs} - {"notes", "mother", "father"}
+        expected = ({f for fs in columns.values() for f in fs} - {"notes", "mother", "father"}) | {
+            "full_name", "date_of_birth", "sex", "registration_date", "registration_number"}
         expected |= {f"{who}_{part}" for who in ("mother", "father") if [who] in columns.values()
                      for part in ("name", "birth_year")}
         fields = FieldBuilder(ctx).fill(raw, FIELD_NAMES, required=tuple(sorted(expected)),

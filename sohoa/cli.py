@@ -153,7 +153,8 @@ def print_records(export: str | None) -> None:
 
 @registry_app.command("import")
 def registry_import(csv_path: Annotated[Path, typer.Argument(help="Registry export (CSV, UTF-8).")],
-                    registry_url: RegistryOpt = None) -> None:
+                    registry_url: RegistryOpt = None,
+                    encoding: Annotated[str, typer.Option("--encoding", help="utf-8, tcvn3 or vni (legacy exports)")] = "utf-8") -> None:
     """Load a registry export; bad rows are listed with their line numbers."""
     from kernel.settings import Settings
     from matching.registry import RegistryStore
@@ -162,8 +163,10 @@ def registry_import(csv_path: Annotated[Path, typer.Argument(help="Registry expo
     if settings.registry_url.startswith("sqlite:///"):
         Path(settings.registry_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     try:
+        from sohoa.match_commands import import_with_progress
+
         store = RegistryStore(settings.registry_url)
-        result = store.import_csv(csv_path)
+        result = import_with_progress(store, csv_path, encoding=encoding)
         total = store.count()
         store.close()
     except SohoaError as exc:
@@ -252,6 +255,15 @@ def _register_review_commands() -> None:
 
 
 _register_review_commands()
+
+
+def _register_match_commands() -> None:
+    from sohoa.match_commands import match_app
+
+    app.add_typer(match_app)  # sohoa match RECORDS.csv --out MATCHES.csv
+
+
+_register_match_commands()
 
 
 def main() -> None:

@@ -1,21 +1,23 @@
-"""Matching: names, registry import and blocking, scoring and decisions (fast, SQLite)."""
+"""Matching: name keys, every comparator, the rule set, scores and decisions (siblings, twins,
+namesakes, near-names), legacy encodings. The registry store itself: tests/test_registry.py."""
 
 from __future__ import annotations
 
 import csv
-import random
-import time
 import unicodedata
 from pathlib import Path
 
 import pytest
 
-from kernel.errors import RegistryError
 from kernel.records import FIELD_NAMES, MatchDecision
-from matching import (CSV_COLUMNS, DEFAULT_RULES, Matcher, PersonQuery, RegistryStore, RuleSet,
-                      decide, match_record, score_pair, split_name)
+from matching import (CSV_COLUMNS, DEFAULT_RULES, Matcher, PersonQuery, RegistryPerson,
+                      RegistryStore, RuleSet, decide, match_record, ocr_distance, score_pair,
+                      split_name)
+from matching.compare import level_of, profile
+from matching.legacy import decode_legacy, decode_tcvn3, decode_vni, encode_tcvn3, encode_vni
+from matching.places import PlaceCoder, compare_tokens
 
-UPPER, LOWER, MARGIN, MAX = 0.88, 0.55, 0.08, 5
+UPPER, LOWER, MARGIN, MAX = 0.88, 0.5, 0.08, 5
 
 # id_number, full_name, date_of_birth, sex, place_of_birth, hometown, ethnicity,
 # father_name, mother_name, permanent_address
@@ -46,10 +48,13 @@ PEOPLE = [
      "Lê Văn Tý", "Phạm Thị Nụ", "Ninh Bình"),
     ("025195000444", "NGUYỄN THỊ THUỶ", "1995-10-20", "F", "Phú Thọ", "Phú Thọ", "Kinh",
      "NGUYỄN VĂN HOÀ", "ĐINH THỊ KHOẺ", "Việt Trì, Phú Thọ"),
+    # a near-name of Phạm Văn Nam: one syllable apart, same birth date, other parents
+    ("036205000333", "Phạm Văn Nhân", "2005-08-24", "M", "Xã Hải Hậu, Nam Định", "Nam Định",
+     "Kinh", "Phạm Văn Lộc", "Trần Thị Hoa", "Hải Hậu, Nam Định"),
 ]
 
 
-def write_csv(path: Path, rows: list[tuple[str, ...]], *, nfd: bool = False, bom: bool = False,
+def write_csv(path: Path, rows, *, nfd: bool = False, bom: bool = False,
               header: tuple[str, ...] = CSV_COLUMNS) -> Path:
     with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as fh:
         writer = csv.writer(fh)
@@ -59,24 +64,41 @@ def write_csv(path: Path, rows: list[tuple[str, ...]], *, nfd: bool = False, bom
     return path
 
 
-@pytest.fixture()
-def store(tmp_path: Path) -> RegistryStore:
-    s = RegistryStore(f"sqlite:///{tmp_path / 'db' / 'registry.sqlite'}")
-    report = s.import_csv(write_csv(tmp_path / "registry.csv", PEOPLE))
-    assert report.errors == [] and report.inserted == len(PEOPLE)
-    yield s
-    s.close()
-
-
 def fields(**values: str | None) -> dict[str, str | None]:
     out: dict[str, str | None] = dict.fromkeys(FIELD_NAMES)
     out.update(values)
     return out
 
 
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> RegistryStore:
+    tmp = tmp_path_factory.mktemp("registry")
+    s = RegistryStore(f"sqlite:///{tmp / 'registry.sqlite'}")
+    report = s.import_csv(write_csv(tmp / "registry.csv", PEOPLE))
+    assert report.errors == [] and report.inserted == len(PEOPLE)
+    yield s
+    s.close()
+
+
 def run(store: RegistryStore, **values: str | None):
     return match_record(store, fields(**values), upper=UPPER, lower=LOWER, margin=MARGIN,
                         max_candidates=MAX)
+
+
+def person(**values) -> RegistryPerson:
+    base = dict(id_number="001090012345", full_name="Nguyễn Văn An", date_of_birth="1990-05-12",
+                birth_year=1990, sex="M")
+    base.update(values)
+    return RegistryPerson(**base)
+
+
+def level(name: str, query: dict, registry: dict) -> str | None:
+    """The level label of comparison ``name`` for a page and a registry person."""
+    comparison = next(c for c in DEFAULT_RULES.comparisons if c.name == name)
+    q = profile(PersonQuery.from_fields(fields(**query)))
+    p = profile(person(**registry))
+    found = level_of(comparison, q, p)
+    return found.label if found else None
 
 
 # -- names ------------------------------------------------------------------------------------
@@ -89,137 +111,140 @@ def test_split_name_and_keys() -> None:
     assert split_name("Lê Văn Quí").canonical == split_name("LÊ VĂN QUÝ").canonical == "LÊ VĂN QUÝ"
     assert split_name("Huỳnh Văn Tâm").family == split_name("Hoàng Văn Tâm").family
     assert split_name("Võ Thị Sáu").family_ascii == split_name("VU THI SAU").family_ascii
-    assert split_name("Võ Thị Sáu").canonical == split_name("Vũ Thị Sáu").canonical
     assert split_name(unicodedata.normalize("NFD", "Đỗ Thị Hòa")).canonical == "ĐỖ THỊ HOÀ"
     one = split_name("An")
     assert (one.family, one.given) == ("", "AN")
 
 
-# -- registry import ------------------------------------------------------------------------
-
-def test_import_nfd_bom_leading_zero(tmp_path: Path) -> None:
-    path = write_csv(tmp_path / "nfd.csv", PEOPLE, nfd=True, bom=True)
-    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
-        report = store.import_csv(path)
-        assert (report.inserted, report.updated, report.errors) == (len(PEOPLE), 0, [])
-        person = store.get("001090012345")
-        assert person is not None
-        assert person.id_number == "001090012345"  # leading zeros kept
-        assert person.full_name == "Nguyễn Văn An"
-        assert unicodedata.is_normalized("NFC", person.full_name)
-        assert unicodedata.is_normalized("NFC", person.place_of_birth or "")
-        assert (person.sex, person.birth_year, person.date_of_birth) == ("M", 1990, "1990-05-12")
-        assert store.get("1090012345") is None
-        assert store.get("034301000777").sex == "F"  # "female"
-        assert store.count() == len(PEOPLE)
+def test_ocr_distance_prices_ocr_slips_below_other_edits() -> None:
+    assert ocr_distance("HƯNG", "HUNG") == pytest.approx(0.3)  # horn lost
+    assert ocr_distance("NGUYỄN", "NGUYÊN") == pytest.approx(0.25)  # tone lost
+    assert ocr_distance("ĐỨC", "DUC") == pytest.approx(0.6)  # two marks
+    assert ocr_distance("LAN", "IAN") == pytest.approx(0.6)  # a shape OCR confuses
+    assert ocr_distance("PHẠM", "PHARN") == pytest.approx(0.85)  # "rn" for "m", and the dot
+    assert ocr_distance("MINH", "MINH") == 0.0
+    assert ocr_distance("TÂM", "TÂN") == 1.0  # another name
+    assert ocr_distance("AN", "ANH") == 1.0
 
 
-def test_bad_rows_reported_with_line_numbers(tmp_path: Path) -> None:
-    good = list(PEOPLE[0])
-    multi_line = list(PEOPLE[1])
-    multi_line[9] = "Hải Hậu\nNam Định"  # a quoted field over two lines: lines 3-4
-    rows = [
-        tuple(good),                                                   # line 2
-        tuple(multi_line),                                             # lines 3-4
-        ("001090099999", "Lê Văn B", "1990-02-30", "M", "", "", "", "", "", ""),  # 5 bad date
-        ("001090099998", "Lê Văn C", "1990-02-03", "X", "", "", "", "", "", ""),  # 6 bad sex
-        ("01090099997", "Lê Văn D", "1990-02-03", "M", "", "", "", "", "", ""),   # 7 11 digits
-        ("001090099996", "", "1990-02-03", "M", "", "", "", "", "", ""),          # 8 no name
-        ("001090099995", "Lê Văn E", "1990-02-03", "F", "", "", "", "", "", ""),  # 9 good
-        ("001090099994", "Lê Văn G", "03/02/1990", "", "", "", "", "", "", ""),   # 10 two faults
-        ("001090099995", "Lê Văn E", "1990-02-03", "F", "", "", "", "", "", ""),  # 11 duplicate
-    ]
-    path = write_csv(tmp_path / "bad.csv", rows)
-    seen: list[int] = []
-    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
-        report = store.import_csv(path, progress=seen.append)
-        lines = {line: msg for line, msg in report.errors}
-        assert sorted(lines) == [5, 6, 7, 8, 10, 11]
-        assert "date_of_birth" in lines[5]
-        assert "sex" in lines[6]
-        assert "11 digits" in lines[7] and "leading zero" in lines[7]
-        assert "full_name" in lines[8]
-        assert "date_of_birth" in lines[10] and "sex" in lines[10]
-        assert "duplicate" in lines[11]
-        assert report.inserted == 3 and store.count() == 3
-        assert store.get("001090099995") is not None
-        assert seen and seen[-1] == len(rows)
+# -- comparators, level by level ------------------------------------------------------------
+
+def test_name_part_levels() -> None:
+    reg = dict(full_name="Trần Văn Hưng")
+    assert level("given_name", dict(full_name="TRẦN VĂN HƯNG"), reg) == "exact"
+    assert level("given_name", dict(full_name="TRAN VAN HUNG"), reg) == "unmarked"
+    assert level("given_name", dict(full_name="TRẦN VĂN HÙNG"), reg) == "marks"
+    assert level("given_name", dict(full_name="TRẦN VĂN HƯUG"), reg) == "ocr"  # n read as u
+    assert level("given_name", dict(full_name="TRẦN VĂN HƯNGS"), reg) == "similar"
+    assert level("given_name", dict(full_name="TRẦN VĂN LONG"), reg) == "different"
+    assert level("given_name", dict(date_of_birth="1990-05-12"), reg) is None  # no name
+    # family names: regional spellings are one name; tone placement does not matter
+    assert level("family_name", dict(full_name="HOÀNG VĂN TÂM"),
+                 dict(full_name="Huỳnh Văn Tâm")) == "exact"
+    assert level("family_name", dict(full_name="VŨ THỊ SÁU"), dict(full_name="Võ Thị Sáu")) == "exact"
+    assert level("family_name", dict(full_name="NGUYÊN VĂN AN"), reg | dict(
+        full_name="Nguyễn Văn An")) == "marks"
+    assert level("given_name", dict(full_name="ĐỖ THỊ HOÀ"), dict(full_name="Đỗ Thị Hòa")) == "exact"
+    assert level("middle_name", dict(full_name="NGUYỄN AN"), dict(full_name="Nguyễn Văn An")) is None
 
 
-def test_reimport_updates_without_duplicates(tmp_path: Path) -> None:
-    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
-        store.import_csv(write_csv(tmp_path / "v1.csv", PEOPLE))
-        changed = list(PEOPLE)
-        moved = list(changed[0])
-        moved[9] = "Số 9 Phố Huế, Hà Nội"
-        changed[0] = tuple(moved)
-        extra = ("001199000555", "Mai Thị Xuân", "1999-01-01", "F", "", "", "", "", "", "")
-        report = store.import_csv(write_csv(tmp_path / "v2.csv", changed + [extra]))
-        assert (report.inserted, report.updated, report.unchanged) == (1, 1, len(PEOPLE) - 1)
-        assert store.count() == len(PEOPLE) + 1
-        assert store.get("001090012345").permanent_address == "Số 9 Phố Huế, Hà Nội"
+def test_parent_name_levels() -> None:
+    reg = dict(father_name="Nguyễn Văn Bình")
+    assert level("father_name", dict(father_name="NGUYỄN VĂN BÌNH"), reg) == "exact"
+    assert level("father_name", dict(father_name="NGUYEN VAN BINH"), reg) == "unmarked"
+    assert level("father_name", dict(father_name="NGUYỄN VĂN BINH"), reg) == "marks"
+    assert level("father_name", dict(father_name="NGUYỄN VĂN BÌUH"), reg) == "ocr"
+    assert level("father_name", dict(father_name="LÊ ĐÌNH BÌNH"), reg) == "given_same"
+    assert level("father_name", dict(father_name="TRẦN ĐỨC HẢI"), reg) == "different"
+    assert level("father_name", dict(father_name=None), reg) is None
 
 
-def test_blank_lines_skipped_and_short_rows_reported(tmp_path: Path) -> None:
-    path = tmp_path / "ragged.csv"
-    path.write_text(",".join(CSV_COLUMNS) + "\n"
-                    "001090012345,Nguyễn Văn An,1990-05-12,M,,,,,,\n"
-                    "\n"
-                    "001090012346,Nguyễn Văn Ba,1990-05-12,M\n"
-                    "001090012347,Nguyễn Văn Bốn,1990-05-12,M,,,,,,\n", encoding="utf-8")
-    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
-        report = store.import_csv(path)
-        assert report.inserted == 2
-        assert [line for line, _ in report.errors] == [4]
-        assert "columns" in report.errors[0][1]
+def test_date_levels() -> None:
+    reg = dict(date_of_birth="1990-05-12")
+    assert level("date_of_birth", dict(date_of_birth="1990-05-12"), reg) == "exact"
+    assert level("date_of_birth", dict(date_of_birth="1990-12-05"), reg) == "day_month_swapped"
+    assert level("date_of_birth", dict(date_of_birth="1990-05-13"), reg) == "one_digit"
+    assert level("date_of_birth", dict(date_of_birth="1996-05-12"), reg) == "one_digit"
+    assert level("date_of_birth", dict(date_of_birth="1990-05-21"), reg) == "one_digit"  # swap
+    assert level("date_of_birth", dict(date_of_birth="1990-05-28"), reg) == "same_month"
+    assert level("date_of_birth", dict(date_of_birth="1991-08-30"), reg) == "near_year"
+    assert level("date_of_birth", dict(date_of_birth="1975-08-30"), reg) == "different"
+    assert level("date_of_birth", dict(date_of_birth="1990-02-30"), reg) is None  # unreadable
 
 
-def test_bad_url_raises() -> None:
-    with pytest.raises(RegistryError):
-        RegistryStore("not a url")
+def test_id_number_levels() -> None:
+    reg = dict(id_number="001090012345")
+    assert level("id_number", dict(id_number="001090012345"), reg) == "exact"
+    assert level("id_number", dict(id_number="001090012845"), reg) == "one_digit"
+    assert level("id_number", dict(id_number="001090013245"), reg) == "one_digit"  # swap
+    assert level("id_number", dict(id_number="001090099999"), reg) == "different_12"
+    assert level("id_number", dict(id_number="123456789"), reg) is None  # CMND vs 12 digits
+    nine = dict(id_number="123456789")
+    assert level("id_number", dict(id_number="123456780"), nine) == "one_digit"
+    assert level("id_number", dict(id_number="987654321"), nine) == "different"
 
 
-def test_bad_header_raises(tmp_path: Path) -> None:
-    header = ("id", "full_name", "date_of_birth", "sex")
-    path = write_csv(tmp_path / "wrong.csv", [], header=header)
-    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
-        with pytest.raises(RegistryError) as err:
-            store.import_csv(path)
-        assert "wrong.csv" in str(err.value) and "permanent_address" in str(err.value)
-        assert store.count() == 0
+def test_sex_and_ethnicity_levels() -> None:
+    assert level("sex", dict(sex="Nam"), dict(sex="M")) == "same"
+    assert level("sex", dict(sex="Nữ"), dict(sex="M")) == "different"
+    assert level("ethnicity", dict(ethnicity="kinh"), dict(ethnicity="Kinh")) == "same"
+    assert level("ethnicity", dict(ethnicity="Tày"), dict(ethnicity="Kinh")) == "different"
 
 
-def test_not_utf8_raises_and_imports_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "legacy.csv"
-    path.write_bytes((",".join(CSV_COLUMNS) + "\n").encode()
-                     + b"001090012345,Nguy\xea\xe3n V\xe3n An,1990-05-12,M,,,,,,\n")
-    with RegistryStore(f"sqlite:///{tmp_path / 'r.sqlite'}") as store:
-        with pytest.raises(RegistryError, match="UTF-8"):
-            store.import_csv(path)
-        assert store.count() == 0
+def test_places_compare_by_unit_code() -> None:
+    coder = PlaceCoder.load()
+    here = coder.tokens("Xã Tân Lập, Huyện Đan Phượng, Hà Nội")
+    assert "p01" in here.split()
+    assert coder.tokens("") == "" and coder.tokens("nowhere at all") == ""
+    same = compare_tokens(coder.tokens("tỉnh Nam Định"), coder.tokens("Nam Định"))
+    assert same and same.province and not same.commune
+    other = compare_tokens(coder.tokens("Hải Phòng"), coder.tokens("Nghệ An"))
+    assert other and not other.province and other.both_have_province
+    assert compare_tokens(here, "") is None
+    reg = dict(place_of_birth="Xã Tân Lập, Huyện Đan Phượng, Thành phố Hà Nội")
+    assert level("place_of_birth", dict(place_of_birth="Hà Nội"), reg) == "same_province"
+    assert level("place_of_birth", dict(place_of_birth="tỉnh Nghệ An"), reg) == "different"
+    assert level("place_of_birth", dict(place_of_birth="???"), reg) is None
+    if coder.gazetteer.communes:  # with the shared unit lists
+        assert level("place_of_birth", dict(place_of_birth="xã Tân Lập, huyện Đan Phượng, "
+                                                           "thành phố Hà Nội"), reg) == "same_commune"
 
 
-# -- blocking -------------------------------------------------------------------------------
+@pytest.mark.skipif(PlaceCoder.load().reform is None, reason="no 2025 conversion table")
+def test_places_across_the_2025_reform() -> None:
+    coder = PlaceCoder.load()
+    before = coder.tokens("xã Hải Minh, huyện Hải Hậu, tỉnh Nam Định")
+    after = coder.tokens("Xã Hải Anh, Tỉnh Ninh Bình")  # the commune it was merged into
+    shared = compare_tokens(before, after)
+    assert shared and shared.commune
+    # a province that absorbed others stands for them all
+    assert compare_tokens(coder.tokens("tỉnh Kiên Giang"), coder.tokens("Tỉnh An Giang")).province
 
-def ids(people) -> set[str]:
-    return {p.id_number for p in people}
+
+# -- scores ---------------------------------------------------------------------------------
+
+def test_weights_follow_term_frequencies(store: RegistryStore) -> None:
+    tf = store.term_frequencies()
+    rules = store.rules_for(DEFAULT_RULES)
+    common = score_pair(PersonQuery.from_fields(fields(full_name="NGUYỄN THỊ LAN")),
+                        store.get("031188000001"), rules, tf=tf, registry_size=2_000_000)
+    rare = score_pair(PersonQuery.from_fields(fields(full_name="ĐỖ THỊ HOÀ")),
+                      store.get("034301000777"), rules, tf=tf, registry_size=2_000_000)
+    assert rare.contributions["family_name"] > common.contributions["family_name"]
+    assert common.contributions["given_name"] > 0
 
 
-def test_candidates_by_id(store: RegistryStore) -> None:
-    query = PersonQuery.from_fields(fields(id_number="001090012345"))
-    assert ids(store.candidates(query)) == {"001090012345"}
-
-
-def test_candidates_diacritics_lost_and_tone_placement(store: RegistryStore) -> None:
-    lost = PersonQuery.from_fields(fields(full_name="NGUYEN VAN AN", date_of_birth="1990-05-12"))
-    assert "001090012345" in ids(store.candidates(lost))
-    tone = PersonQuery.from_fields(fields(full_name="ĐỖ THỊ HOÀ", date_of_birth="2001-02-03"))
-    assert ids(store.candidates(tone)) == {"034301000777"}
-    year_only = PersonQuery.from_fields(fields(full_name="DO THI HOA", date_of_birth="2001-12-31"))
-    assert "034301000777" in ids(store.candidates(year_only))  # birth year + given name
-    parents = PersonQuery.from_fields(fields(father_name="TRAN VAN LONG", mother_name="Lê Thị Mai"))
-    assert ids(store.candidates(parents)) == {"079085001234", "079087005678"}
-    assert store.candidates(PersonQuery.from_fields(fields(full_name="Nguyễn Văn An"))) == []
+def test_missing_fields_neither_add_nor_subtract(store: RegistryStore) -> None:
+    registered = store.get("001090012345")
+    full = score_pair(PersonQuery.from_fields(fields(full_name="Nguyễn Văn An",
+                                                     date_of_birth="1990-05-12", sex="M")),
+                      registered)
+    assert full.score > 0.99
+    assert set(full.contributions) == {"family_name", "middle_name", "given_name",
+                                       "date_of_birth", "sex"}
+    thin = score_pair(PersonQuery.from_fields(fields(full_name="Nguyễn Văn An")), registered)
+    assert thin.score < 0.05  # a name alone says little about which of a million people
+    assert "prior" in thin.explain() and "given_name=exact" in thin.explain()
 
 
 # -- decisions ------------------------------------------------------------------------------
@@ -230,8 +255,8 @@ def test_exact_person_with_id_is_matched(store: RegistryStore) -> None:
                  mother_name="TRẦN THỊ CÚC", place_of_birth="Tân Lập, Đan Phượng, Hà Nội")
     assert result.decision is MatchDecision.MATCHED
     assert result.registry_id == "001090012345"
-    assert result.score is not None and result.score >= UPPER
-    assert result.candidates[0].explanation["id_number"] > 0
+    assert result.score is not None and result.score >= 0.99
+    assert result.candidates[0].explanation["id_number"] > 10
 
 
 def test_diacritics_lost_still_matches(store: RegistryStore) -> None:
@@ -241,16 +266,24 @@ def test_diacritics_lost_still_matches(store: RegistryStore) -> None:
     assert result.registry_id == "001090012345"
 
 
+def test_ocr_slips_in_name_and_date_still_match(store: RegistryStore) -> None:
+    result = run(store, full_name="NGUYÊN VĂN AN", date_of_birth="1990-05-13", sex="M",
+                 father_name="NGUYỄN VĂN BÌNH", mother_name="TRẦN THI CÚC")
+    assert result.decision is MatchDecision.MATCHED and result.registry_id == "001090012345"
+    swapped = run(store, full_name="NGUYỄN VĂN AN", date_of_birth="1990-12-05", sex="M",
+                  father_name="NGUYỄN VĂN BÌNH", mother_name="TRẦN THỊ CÚC")
+    assert swapped.decision is MatchDecision.MATCHED
+
+
 def test_twins_go_to_review(store: RegistryStore) -> None:
     page = dict(date_of_birth="2005-08-24", sex="M", father_name="PHẠM VĂN ĐỨC",
                 mother_name="VŨ THỊ HẠNH")
-    for name in ("PHẠM VĂN NAM", "PHAM VAN NAM"):  # a lost breve cannot be ruled out
+    for name in ("PHẠM VĂN NAM", "PHAM VAN NAM", "PHẠM VĂN NĂM"):  # a lost breve, or not?
         result = run(store, full_name=name, **page)
         assert result.decision is MatchDecision.REVIEW, name
         assert result.registry_id is None
-        assert {c.registry_id for c in result.candidates} == {"036205000111", "036205000222"}
+        assert {c.registry_id for c in result.candidates[:2]} == {"036205000111", "036205000222"}
         assert "ambiguous: second candidate within margin" in result.reasons
-    # even with little else on the page
     result = run(store, full_name="PHẠM VĂN NAM", date_of_birth="2005-08-24")
     assert result.decision is MatchDecision.REVIEW
     # the ID on the page tells the twins apart
@@ -263,6 +296,19 @@ def test_siblings_go_to_review(store: RegistryStore) -> None:
                  mother_name="Lê Thị Mai")  # date of birth unreadable
     assert result.decision is MatchDecision.REVIEW
     assert len(result.candidates) == 2
+    # with the date, the right brother
+    result = run(store, full_name="TRẦN VĂN HƯNG", date_of_birth="1987-09-15", sex="M",
+                 father_name="Trần Văn Long", mother_name="Lê Thị Mai")
+    assert result.decision is MatchDecision.MATCHED and result.registry_id == "079087005678"
+
+
+def test_a_sibling_is_never_linked_for_an_absent_person(store: RegistryStore) -> None:
+    # a third child of the Trần family, not in the registry: parents, places agree
+    result = run(store, full_name="TRẦN VĂN TUẤN", date_of_birth="1985-04-02", sex="M",
+                 father_name="TRẦN VĂN LONG", mother_name="LÊ THỊ MAI",
+                 place_of_birth="Quận 5, TP Hồ Chí Minh")
+    assert result.decision is not MatchDecision.MATCHED
+    assert "given_name disagrees with the best candidate" in result.reasons
 
 
 def test_namesakes_go_to_review_unless_parents_tell(store: RegistryStore) -> None:
@@ -274,10 +320,20 @@ def test_namesakes_go_to_review_unless_parents_tell(store: RegistryStore) -> Non
     assert result.decision is MatchDecision.MATCHED and result.registry_id == "040188000002"
 
 
+def test_near_name_is_not_linked(store: RegistryStore) -> None:
+    # Phạm Văn Nhân's page: the twins and the near-name share the date; only he fits
+    result = run(store, full_name="PHẠM VĂN NHÂN", date_of_birth="2005-08-24", sex="M",
+                 father_name="PHẠM VĂN LỘC", mother_name="TRẦN THỊ HOA")
+    assert result.decision is MatchDecision.MATCHED and result.registry_id == "036205000333"
+    # someone absent, one syllable from him, with other parents: no link
+    result = run(store, full_name="PHẠM VĂN NHẬT", date_of_birth="2005-08-24", sex="M",
+                 father_name="PHẠM VĂN TOÀN", mother_name="ĐỖ THỊ HUỆ")
+    assert result.decision is MatchDecision.NO_MATCH
+
+
 def test_absent_person_is_no_match(store: RegistryStore) -> None:
     result = run(store, full_name="BÙI VĂN KHẢI", date_of_birth="1960-01-01", sex="M")
     assert result.decision is MatchDecision.NO_MATCH and result.candidates == ()
-    # blocked with An (same birth date and family name) but a different given name
     result = run(store, full_name="NGUYỄN VĂN ANH", date_of_birth="1990-05-12", sex="M",
                  father_name="LÊ VĂN TÁM", mother_name="HÀ THỊ NGA")
     assert result.decision is MatchDecision.NO_MATCH
@@ -302,20 +358,16 @@ def test_disagreeing_12_digit_id_blocks_a_link(store: RegistryStore) -> None:
     result = run(store, full_name="NGUYỄN VĂN AN", date_of_birth="1990-05-12", sex="M",
                  id_number="001090054321", father_name="NGUYỄN VĂN BÌNH",
                  mother_name="TRẦN THỊ CÚC")
-    assert result.decision is not MatchDecision.MATCHED
+    assert result.decision is MatchDecision.REVIEW
+    assert "id_number disagrees with the best candidate" in result.reasons
     assert result.candidates[0].explanation["id_number"] < 0
 
 
-def test_missing_fields_neither_add_nor_subtract(store: RegistryStore) -> None:
-    person = store.get("001090012345")
-    full = PersonQuery.from_fields(fields(full_name="Nguyễn Văn An", date_of_birth="1990-05-12",
-                                          sex="M"))
-    score = score_pair(full, person)
-    assert score.score == pytest.approx(1.0)
-    assert set(score.contributions) >= {"full_name", "given_name", "date_of_birth", "sex"}
-    assert "father_name" not in score.contributions
-    thin = score_pair(PersonQuery.from_fields(fields(full_name="Nguyễn Văn An")), person)
-    assert LOWER <= thin.score < UPPER  # a name alone is not enough evidence
+def test_auto_link_floor_holds_whatever_the_thresholds(store: RegistryStore) -> None:
+    page = fields(full_name="NGUYỄN VĂN AN", date_of_birth="1990-05-12")
+    loose = match_record(store, page, upper=0.0, lower=0.0, margin=0.0, max_candidates=3)
+    scored = loose.score or 0.0
+    assert (loose.decision is MatchDecision.MATCHED) == (scored >= DEFAULT_RULES.auto_link_floor)
 
 
 def test_decide_orders_and_limits_candidates(store: RegistryStore) -> None:
@@ -330,22 +382,24 @@ def test_decide_orders_and_limits_candidates(store: RegistryStore) -> None:
     assert none.decision is MatchDecision.NO_MATCH and none.score is None
 
 
-def test_matcher_reads_settings(store: RegistryStore) -> None:
+def test_matcher_reads_settings_and_names_its_rules(store: RegistryStore) -> None:
     from kernel.settings import Settings
 
     matcher = Matcher(store, Settings())
     result = matcher.match(fields(full_name="Đỗ Thị Hòa", date_of_birth="2001-02-03", sex="F"))
     assert result.decision is MatchDecision.MATCHED
+    assert matcher.rules.estimated_from
+    assert matcher.rules.provenance().startswith(DEFAULT_RULES.ident + "#")
 
 
 # -- rule set -------------------------------------------------------------------------------
 
 def test_ruleset_round_trips_to_json() -> None:
-    text = DEFAULT_RULES.to_json()
-    again = RuleSet.from_json(text)
+    again = RuleSet.from_json(DEFAULT_RULES.to_json())
     assert again == DEFAULT_RULES
     assert again.fingerprint() == DEFAULT_RULES.fingerprint()
     assert DEFAULT_RULES.ident == f"{DEFAULT_RULES.name}@{DEFAULT_RULES.version}"
+    assert DEFAULT_RULES.provenance() == f"{DEFAULT_RULES.ident}#{DEFAULT_RULES.fingerprint()}"
 
 
 def test_blocking_rule_needs_an_indexed_column() -> None:
@@ -360,42 +414,34 @@ def test_blocking_rule_needs_an_indexed_column() -> None:
 def test_ruleset_reports_every_problem() -> None:
     data = DEFAULT_RULES.model_dump(mode="json")
     data["comparisons"][0]["levels"][0]["when"] = "nonsense"
-    data["comparisons"][1]["weight"] = 0
+    data["comparisons"][1]["levels"][0]["m"] = 0
     data["comparisons"][2]["levels"] = data["comparisons"][2]["levels"][:-1]
+    data["comparisons"][3]["levels"][1]["tf"] = "given"  # tf on a non-exact level
+    data["presence"] = 1.5
     with pytest.raises(ValueError) as err:
         RuleSet.model_validate(data)
     message = str(err.value)
-    assert "nonsense" in message and "weight" in message and "'else'" in message
+    for expected in ("nonsense", "m must be", "'else'", "term frequencies", "presence"):
+        assert expected in message
 
 
-# -- timing sanity ----------------------------------------------------------------------------
+# -- legacy encodings -----------------------------------------------------------------------
 
-def test_import_20k_rows_timing(tmp_path: Path) -> None:
-    rng = random.Random(7)
-    families = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Phan", "Vũ", "Đặng", "Bùi", "Đỗ"]
-    middles = ["Văn", "Thị", "Minh", "Đức", "Ngọc", "Thanh"]
-    givens = ["An", "Bình", "Cường", "Dũng", "Hoà", "Hương", "Lan", "Mai", "Nam", "Thuỷ", "Quý"]
-    rows = []
-    for i in range(20_000):
-        family = rng.choice(families)
-        rows.append((f"0{rng.randint(1, 96):02d}{rng.randint(0, 3)}{i:08d}",
-                     f"{family} {rng.choice(middles)} {rng.choice(givens)}",
-                     f"{rng.randint(1940, 2020)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
-                     rng.choice("MF"), "Hà Nội", "Hà Nội", "Kinh",
-                     f"{family} Văn {rng.choice(givens)}", f"Lê Thị {rng.choice(givens)}",
-                     "Hà Nội"))
-    path = write_csv(tmp_path / "big.csv", rows)
-    with RegistryStore(f"sqlite:///{tmp_path / 'big.sqlite'}") as store:
-        start = time.perf_counter()
-        report = store.import_csv(path)
-        elapsed = time.perf_counter() - start
-        again = store.import_csv(path)
-        query = PersonQuery.from_fields(fields(full_name=rows[0][1], date_of_birth=rows[0][2]))
-        t0 = time.perf_counter()
-        found = store.candidates(query)
-        lookup = time.perf_counter() - t0
-    print(f"\nimported 20k rows in {elapsed:.2f}s; re-import {again.unchanged} unchanged; "
-          f"candidates in {lookup * 1000:.1f} ms")
-    assert report.inserted == 20_000 and again.unchanged == 20_000
-    assert rows[0][0] in ids(found)
-    assert elapsed < 60
+LETTERS = "aàảãáạăằẳẵắặâầẩẫấậeèẻẽéẹêềểễếệiìỉĩíịoòỏõóọôồổỗốộơờởỡớợuùủũúụưừửữứựyỳỷỹýỵđ"
+
+
+def test_legacy_encodings_round_trip_every_letter() -> None:
+    for text in (LETTERS, LETTERS.upper()):
+        assert decode_vni(encode_vni(text)) == text
+        assert decode_tcvn3(encode_tcvn3(text)) == text
+
+
+def test_legacy_encodings_known_bytes() -> None:
+    assert decode_tcvn3(b"B\xb6o Th\xbeng") == "Bảo Thắng"
+    assert decode_tcvn3(b"M\xad\xeang Kh\xad\xacng") == "Mường Khương"
+    assert decode_vni("Xin chaøo caùc baïn, Vieät Nam, Ñaø Naüng".encode("cp1252")) == \
+        "Xin chào các bạn, Việt Nam, Đà Nẵng"
+    assert decode_vni("NGUYEÃN THÒ THUÛY".encode("cp1252")) == "NGUYỄN THỊ THỦY"
+    assert decode_legacy("Hòa".encode(), "utf-8") == "Hòa"
+    with pytest.raises(ValueError):
+        decode_legacy(b"x", "koi8-r")
