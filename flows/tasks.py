@@ -16,12 +16,13 @@ from kernel import PIPELINE_VERSION
 from kernel.errors import ArchiveError, EngineError, InputFileError
 from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
-from kernel.records import ExtractedRecord, FileFailure, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
+from kernel.records import ExtractedRecord, FileFailure, MatchDecision, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
 from kernel.settings import Settings
 from ocr.page import PageOutput, process_page
 from ocr.pages import SourceFile, split_pages
 from storage import StoredObject, open_archive, sha256_file
 from matching.registry import RegistryStore
+from matching.confirm import confirm_names
 from matching.score import match_record
 from storage.archiving import PageArtifacts, archive_original, archive_results, quarantine
 from storage.bag import BagInfo, BagResult, collect_objects, who_dropped, write_bag
@@ -159,9 +160,14 @@ def build_record(ingested: Ingested, page: int, extracted: ExtractedRecord, sett
     fields = {name: fv.value for name, fv in extracted.fields.items()}
     match = match_record(store, fields, upper=settings.match_upper, lower=settings.match_lower,
                          margin=settings.match_margin, max_candidates=settings.match_max_candidates)
+    checked = extracted.fields
+    if match.decision is MatchDecision.MATCHED and match.registry_id:
+        person = store.get(match.registry_id)
+        if person is not None:
+            checked = confirm_names(extracted.fields, person)
     rid = record_id_for(ingested.sha256, page, extracted.row, extracted.role)
     return PersonRecord(
         record_id=rid, source=ingested.source, source_sha256=ingested.sha256, page=page,
         row=extracted.row, role=extracted.role, doc_type=extracted.doc_type,
-        fields=extracted.fields, match=match,
+        fields=checked, match=match,
         archive_key=record_key(PIPELINE_VERSION, ingested.sha256, rid), provenance=provenance)

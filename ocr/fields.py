@@ -112,7 +112,17 @@ def check_place(text: str, gazetteer: Gazetteer | None) -> tuple[str, list[str],
                  "commune": bool(gazetteer.communes)}
     doubtful = [n for n in match.notes
                 if n.level and has_level.get(n.level) and n.method in ("unknown", "ambiguous")]
-    reasons = ["place_unresolved"] if doubtful or match.province_code is None else []
+    seen_unit, stray = False, False
+    for n in match.notes:  # free text belongs before the first unit ("Trạm y tế", "Thôn 3")
+        seen_unit = seen_unit or n.level is not None
+        stray = stray or (seen_unit and n.level is None)
+    reasons = []
+    if doubtful or match.province_code is None:
+        reasons.append("place_unresolved")
+    elif "province" in match.inferred:  # places are printed down to the province (TT 04/2020)
+        reasons.append("place_incomplete")
+    if stray:
+        reasons.append("place_garbled")
     return match.corrected, reasons, match.province_code
 
 

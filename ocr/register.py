@@ -154,10 +154,10 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
             elif fields[0] != "notes":
                 raw[fields[0]] = RawField([t for ln in lines for t in ln.tokens])
         reg = parse_date(raw["registration_date"].text) if "registration_date" in raw else None
-        expected = ({f for fs in columns.values() for f in fs} - {"notes", "mother", "father"}) | {
-            "full_name", "date_of_birth", "sex", "registration_date", "registration_number"}
-        expected |= {f"{who}_{part}" for who in ("mother", "father") if [who] in columns.values()
-                     for part in ("name", "birth_year")}
+        # every column of a register is filled in (TT 04/2020 Điều 29); only the ID number
+        # is missing from older books
+        expected = {f for f in FIELD_NAMES if f != "id_number"} | (
+            {"id_number"} if ["id_number"] in columns.values() else set())
         fields = FieldBuilder(ctx).fill(raw, FIELD_NAMES, required=tuple(sorted(expected)),
                                         reference_year=reg.year if reg else None)
         records.append(ExtractedRecord(doc_type=DocType.BIRTH_REGISTER, fields=fields, row=row_no))

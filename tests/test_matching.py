@@ -445,3 +445,26 @@ def test_legacy_encodings_known_bytes() -> None:
     assert decode_legacy("Hòa".encode(), "utf-8") == "Hòa"
     with pytest.raises(ValueError):
         decode_legacy(b"x", "koi8-r")
+
+
+def test_a_linked_registry_entry_confirms_or_questions_the_names_read():
+    from kernel.records import FieldStatus, FieldValue
+    from matching.confirm import confirm_names
+    from matching.person import RegistryPerson
+
+    person = RegistryPerson(id_number="001317595701", full_name="Đỗ Minh Hiếu",
+                            date_of_birth="2017-10-15", birth_year=2017, sex="M",
+                            father_name="Đỗ Văn Hoà", mother_name=None)
+    fields = {
+        "full_name": FieldValue(value="ĐỖ MINH HIỂU", confidence=0.93, status=FieldStatus.AUTO),
+        "father_name": FieldValue(value="ĐỖ VĂN HÒA", confidence=0.6, status=FieldStatus.REVIEW,
+                                  reasons=("low_ocr_confidence",)),
+        "mother_name": FieldValue(value="LÊ THỊ AN", confidence=0.95, status=FieldStatus.AUTO),
+    }
+    out = confirm_names(fields, person)
+    assert out["full_name"].status is FieldStatus.REVIEW
+    assert "registry_marks_differ" in out["full_name"].reasons
+    assert out["father_name"].status is FieldStatus.AUTO  # other tone placement, same name
+    assert out["father_name"].confidence >= 0.97 and out["father_name"].reasons == ()
+    assert out["mother_name"] == fields["mother_name"]  # the registry does not say
+    assert out["full_name"].value == "ĐỖ MINH HIỂU"  # the printed reading is kept
