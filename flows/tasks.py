@@ -78,6 +78,7 @@ def ocr_page(ref: PageRef, dpi: int | None, settings: Settings) -> PageOutput | 
         return process_page(Path(ref.image_path), ref.page, dpi=dpi, lang=settings.ocr_lang,
                             timeout_s=settings.ocr_timeout_s,
                             auto_min=settings.field_auto_min_confidence,
+                            structured_auto_min=settings.field_auto_min_structured,
                             gazetteer=Gazetteer.load(settings.admin_units),
                             lexicon=SyllableLexicon.load(str(settings.word_lists)
                                                          if settings.word_lists else None))

@@ -41,6 +41,9 @@ class Settings(BaseSettings):
                           "2017 list); default: ../shared/data/admin_units when present, else "
                           "the built-in province table.")
     field_auto_min_confidence: float = Field(0.80, ge=0.0, le=1.0)
+    field_auto_min_structured: float = Field(
+        0.60, ge=0.0, le=1.0, description="for fields that also pass a format or list check "
+                                          "(dates, sex, ethnic group, numbers, years)")
 
     # matching
     match_upper: float = Field(0.99, ge=0.0, le=1.0)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from kernel.places import Gazetteer
 from kernel.records import DEATH_FIELDS, FIELD_NAMES, DocType, ExtractedRecord, OcrPage
 from kernel.syllables import SyllableLexicon
-from ocr.fields import Context, FieldBuilder, check_place, normalize_name, normalize_sex  # noqa: F401
+from ocr.fields import STRUCTURED_AUTO_MIN, Context, FieldBuilder, check_place, normalize_name, normalize_sex  # noqa: F401
 from ocr.fields import repair_family_name_token  # noqa: F401  (re-exported)
 from ocr.labels import BIRTH, DEATH, TITLES
 from ocr.layout import Table
@@ -39,10 +39,13 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
                               gazetteer: Gazetteer | None = None,
                               lexicon: SyllableLexicon | None = None,
                               tables: tuple[Table, ...] = ()) -> ExtractedRecord:
+    return _birth_record(page, tables, Context(auto_min, gazetteer, lexicon))
+
+
+def _birth_record(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> ExtractedRecord:
     lines = reading_lines(page, tables)
     raw = scan(lines, BIRTH)
-    fields = FieldBuilder(Context(auto_min, gazetteer, lexicon)).fill(
-        raw, FIELD_NAMES, required=EXPECTED_ON_CERTIFICATES)
+    fields = FieldBuilder(ctx).fill(raw, FIELD_NAMES, required=EXPECTED_ON_CERTIFICATES)
     found = find_title(lines, TITLES) == "birth_certificate" or "full_name" in raw
     return ExtractedRecord(doc_type=DocType.BIRTH_CERTIFICATE if found else DocType.UNKNOWN,
                            fields=fields)
@@ -56,10 +59,11 @@ def extract_death(page: OcrPage, ctx: Context, tables: tuple[Table, ...] = ()) -
 
 
 def extract_page(page: OcrPage, tables: tuple[Table, ...], *, auto_min: float = 0.8,
+                 structured_auto_min: float = STRUCTURED_AUTO_MIN,
                  gazetteer: Gazetteer | None = None,
                  lexicon: SyllableLexicon | None = None) -> list[ExtractedRecord]:
     """Every person record on the page (none for a blank or unknown page without a name)."""
-    ctx = Context(auto_min, gazetteer, lexicon)
+    ctx = Context(auto_min, gazetteer, lexicon, structured_auto_min)
     kind = classify(page, tables)
     if kind is DocType.BIRTH_REGISTER:
         from ocr.register import extract_register
@@ -71,6 +75,4 @@ def extract_page(page: OcrPage, tables: tuple[Table, ...], *, auto_min: float = 
         return extract_marriage(page, tables, ctx)
     if kind is DocType.DEATH_EXTRACT:
         return [extract_death(page, ctx, tables)]
-    record = extract_birth_certificate(page, auto_min=auto_min, gazetteer=gazetteer,
-                                       lexicon=lexicon, tables=tables)
-    return [record]
+    return [_birth_record(page, tables, ctx)]

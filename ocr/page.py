@@ -14,6 +14,7 @@ from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
 from kernel.records import ExtractedRecord, OcrPage
 from ocr.extract import extract_page
+from ocr.fields import STRUCTURED_AUTO_MIN
 from ocr.preprocess import preprocess_file
 from ocr.tesseract import recognize
 
@@ -30,7 +31,8 @@ class PageOutput:
 
 
 def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_s: float,
-                 auto_min: float, gazetteer: Gazetteer | None = None,
+                 auto_min: float, structured_auto_min: float = STRUCTURED_AUTO_MIN,
+                 gazetteer: Gazetteer | None = None,
                  lexicon: SyllableLexicon | None = None) -> PageOutput:
     stem = image.with_name(f"page-{page:04d}")
     pre = preprocess_file(image, stem.with_name(stem.name + ".pre.png"), dpi)
@@ -39,7 +41,8 @@ def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_
     hocr.write_bytes(result.hocr)
     words = stem.with_suffix(".words.json")
     words.write_text(result.page.model_dump_json(), encoding="utf-8")
-    records = extract_page(result.page, pre.tables, auto_min=auto_min, gazetteer=gazetteer,
+    records = extract_page(result.page, pre.tables, auto_min=auto_min,
+                           structured_auto_min=structured_auto_min, gazetteer=gazetteer,
                            lexicon=lexicon)
     return PageOutput(page, pre.path, hocr, words, pre.skew_deg, len(result.page.words),
                       tuple(records))

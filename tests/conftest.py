@@ -81,7 +81,7 @@ def s3_archive_factory(s3_server):
 REVIEW_OVERRIDES = {"ocr_workers": 2,
                     # every field read below 0.99 goes to review; links to review come from a
                     # registry holding one person twice (registry_with_a_duplicate)
-                    "field_auto_min_confidence": 0.99}
+                    "field_auto_min_confidence": 0.99, "field_auto_min_structured": 0.99}
 
 
 def registry_with_a_duplicate(folder):
