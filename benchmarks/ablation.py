@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.scorecard import RESULTS  # noqa: E402
+from benchmarks.scorecard import write_results  # noqa: E402
 
 START, END = "<!-- ablation:start -->", "<!-- ablation:end -->"
 STEPS = ("remove_red", "flatten", "orientation", "deskew", "rescale", "binarize", "erase_rules")
@@ -105,13 +105,7 @@ def main() -> None:
     section = "\n".join(lines)
     print(section)
     if args.write_results:
-        text = RESULTS.read_text(encoding="utf-8")
-        if START in text:
-            head, rest = text.split(START, 1)
-            text = head + section + rest.split(END, 1)[1]
-        else:
-            text = text.rstrip("\n") + "\n\n" + section + "\n"
-        RESULTS.write_text(text, encoding="utf-8")
+        write_results(section, START, END)
 
 
 if __name__ == "__main__":

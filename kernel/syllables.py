@@ -7,7 +7,8 @@ empty and :meth:`SyllableLexicon.unknown` reports nothing: the check is skipped,
 
 from __future__ import annotations
 
-import os
+from kernel.shared import shared_data_dir  # noqa: F401  (re-exported)
+
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,9 +21,6 @@ _LETTERS = re.compile(r"^[a-zàáảãạăằắẳẵặâầấẩẫậđè�
 _VOWEL = re.compile(r"[aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ]")
 
 
-def shared_data_dir() -> Path:
-    env = os.environ.get("SOHOA_SHARED_DATA")
-    return Path(env) if env else Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _key(word: str) -> str:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from kernel.places import Gazetteer
 from kernel.records import DEATH_FIELDS, FIELD_NAMES, DocType, ExtractedRecord, OcrPage
 from kernel.syllables import SyllableLexicon
-from ocr.fields import STRUCTURED_AUTO_MIN, Context, FieldBuilder, check_place, normalize_name, normalize_sex  # noqa: F401
-from ocr.fields import repair_family_name_token  # noqa: F401  (re-exported)
+from ocr.fields import STRUCTURED_AUTO_MIN, Context, FieldBuilder
 from ocr.labels import BIRTH, DEATH, TITLES
 from ocr.layout import Table
 from ocr.lines import reading_lines

@@ -7,7 +7,7 @@ block (child / mother / father); other labels belong to the block they are in.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

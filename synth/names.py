@@ -8,7 +8,8 @@ lists (lines like "An Khang" = middle + given). The shared files are read in pla
 
 from __future__ import annotations
 
-import os
+from kernel.shared import shared_data_dir  # noqa: F401  (re-exported)
+
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,12 +80,6 @@ class PersonName:
         return self.full.upper()
 
 
-def shared_data_dir() -> Path:
-    """``$SOHOA_SHARED_DATA`` or ``../shared/data`` beside the repository."""
-    env = os.environ.get("SOHOA_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @lru_cache(maxsize=8)

@@ -128,7 +128,7 @@ def test_given_names_are_not_repaired():
 
 def test_place_names_are_repaired_against_the_unit_list():
     from kernel.places import Gazetteer
-    from ocr.extract import check_place
+    from ocr.fields import check_place
 
     full = Gazetteer.load(None)
     if not full.communes:
@@ -143,7 +143,7 @@ def test_place_names_are_repaired_against_the_unit_list():
 
 def test_with_provinces_only_unknown_communes_are_not_flagged():
     from kernel.places import Gazetteer
-    from ocr.extract import check_place
+    from ocr.fields import check_place
 
     text, reasons, province = check_place("xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang", Gazetteer.builtin())
     assert text == "xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang" and reasons == [] and province == "89"

@@ -5,9 +5,10 @@ data directory.
 
 from __future__ import annotations
 
+from kernel.shared import shared_data_dir  # noqa: F401  (re-exported)
+
 import csv
 import json
-import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -82,13 +83,6 @@ def _read_madnh(b: _Builder, folder: Path) -> None:
                      f"{counts[2]} communes)")
 
 
-def shared_data_dir() -> Path:
-    """``$SOHOA_SHARED_DATA`` or ``../shared/data`` beside the repository."""
-    env = os.environ.get("SOHOA_SHARED_DATA")
-    if env:
-        return Path(env)
-    repository = Path(__file__).resolve().parents[2]  # <repository>/kernel/places/loaders.py
-    return repository.parent / "shared" / "data"
 
 
 def _find_files(folder: Path) -> tuple[Path, Path | None] | None:
