@@ -16,7 +16,6 @@ import os
 import sys
 import tempfile
 import time
-from dataclasses import replace
 from multiprocessing import Pool
 from pathlib import Path
 
