@@ -121,6 +121,15 @@ def _parent(lines: list[Line], who: str) -> dict[str, RawField]:
     return out
 
 
+def _is_registration(raw: dict[str, RawField]) -> bool:
+    """A row holds a birth when its name cell has letters or its date cell a date's digits."""
+    name = raw.get("full_name")
+    born = raw.get("date_of_birth")
+    has_name = name is not None and sum(c.isalpha() for c in name.text) >= 4
+    has_date = born is not None and sum(c.isdigit() for c in born.text) >= 6
+    return has_name or has_date
+
+
 def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> list[ExtractedRecord]:
     index, table = max(enumerate(tables), key=lambda it: it[1].n_rows * it[1].n_cols,
                        default=(None, None))
@@ -140,7 +149,6 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
     for r in range(first_data, table.n_rows):
         if not any(cells.get((r, c)) for c in range(table.n_cols)):
             continue
-        row_no += 1
         raw: dict[str, RawField] = {k: v for k, v in header.items()
                                     if k in ("registration_place", "book_number")}
         for c, fields in columns.items():
@@ -153,6 +161,9 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
                 raw.update(_split_combined(lines, fields))
             elif fields[0] != "notes":
                 raw[fields[0]] = RawField([t for ln in lines for t in ln.tokens])
+        if not _is_registration(raw):  # a numbering or stray header row, not a birth
+            continue
+        row_no += 1
         reg = parse_date(raw["registration_date"].text) if "registration_date" in raw else None
         # every column of a register is filled in (TT 04/2020 Điều 29); only the ID number
         # is missing from older books
