@@ -1,10 +1,13 @@
 """The review desk in a real browser (Debian's chromium, driven by Playwright): a supervisor
 signs in and resolves a match and a field with the keyboard only; then the audit log, the
-export and the archive show the decisions. Screenshots of the main screens go to
-docs/screenshots/."""
+export and the archive show the decisions. Screenshots of the main screens go to a temporary
+folder, or to docs/screenshots/ when SOHOA_SCREENSHOTS=1 (so that a test run leaves the
+working tree as it was)."""
 
 import json
+import os
 import socket
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -17,7 +20,8 @@ from kernel.records import PersonRecord
 from storage import LocalArchive
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("SOHOA_SCREENSHOTS") == "1"
+         else Path(tempfile.mkdtemp(prefix="sohoa-screenshots-")))
 PASSWORD = "mat-khau-rat-dai-1"
 pytestmark = [pytest.mark.flow, pytest.mark.tesseract, pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(),
