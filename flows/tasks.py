@@ -31,6 +31,12 @@ from storage.layout import original_key, quarantine_note_key, record_key
 log = logging.getLogger("sohoa.flows")
 
 
+def printable(text: str) -> str:
+    """Text for a log line: control characters (a newline in a file name could forge a log
+    line) are shown escaped; Vietnamese letters stay as they are."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text))
+
+
 @dataclass(frozen=True)
 class Ingested:
     source: str
@@ -62,14 +68,26 @@ def ingest_file(src: SourceFile, settings: Settings) -> Ingested:
         except ArchiveError as archive_exc:
             return Ingested(src.relative, sha, put.obj, [], None, put.written,
                             archive_failure(src.relative, archive_exc))
-        log.warning("%s: %s", src.relative, exc.message)
-        failure = FileFailure(source=src.relative, reason=exc.reason, message=exc.message,
+        message = named_by_relative_path(exc.message, src)
+        log.warning("%s", printable(message))
+        failure = FileFailure(source=src.relative, reason=exc.reason, message=message,
                               hint=exc.hint, quarantine_key=key)
         return Ingested(src.relative, sha, put.obj, [], None, put.written, failure)
     refs = [PageRef(source=src.relative, source_sha256=sha, page=p.page, image_path=str(p.path))
             for p in pages]
     dpi = pages[0].dpi if pages else None
     return Ingested(src.relative, sha, put.obj, refs, dpi, put.written)
+
+
+def named_by_relative_path(message: str, src: SourceFile) -> str:
+    """The loader names the file by its base name; in the receipt a file in a sub-folder is
+    named by its path in the batch (two folders may each hold a ``scan.png``)."""
+    import unicodedata
+
+    base = unicodedata.normalize("NFC", src.path.name)
+    if src.relative != base and message.startswith(base + ":"):
+        return src.relative + message[len(base):]
+    return message
 
 
 @task(name="ocr-page", cache_policy=NONE, retries=1, retry_delay_seconds=2)
@@ -83,7 +101,7 @@ def ocr_page(ref: PageRef, dpi: int | None, settings: Settings) -> PageOutput | 
                             lexicon=SyllableLexicon.load(str(settings.word_lists)
                                                          if settings.word_lists else None))
     except EngineError as exc:
-        log.warning("%s page %d: %s", ref.source, ref.page, exc.message)
+        log.warning("%s page %d: %s", printable(ref.source), ref.page, printable(exc.message))
         return PageFailure(source=ref.source, page=ref.page, reason="ocr_failed", message=str(exc))
 
 
@@ -95,7 +113,7 @@ ARCHIVE_FAILED = "archive_failed"
 
 
 def archive_failure(source: str, exc: ArchiveError) -> FileFailure:
-    log.error("%s: not archived: %s", source, exc.message)
+    log.error("%s: not archived: %s", printable(source), printable(exc.message))
     return FileFailure(source=source, reason=ARCHIVE_FAILED, message=f"{source}: {exc.message}",
                        hint=exc.hint)
 
@@ -130,7 +148,7 @@ def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: S
     except ArchiveError as exc:  # records are left out of the export; the next run takes them
         return FileOutcome([], int(ingested.new_original), int(not ingested.new_original),
                            failure=archive_failure(ingested.source, exc))
-    log.info("%s: %d record(s), %d new object(s) archived", ingested.source, len(records),
+    log.info("%s: %d record(s), %d new object(s) archived", printable(ingested.source), len(records),
              done.written)
     return FileOutcome(records, done.written + int(ingested.new_original),
                        done.existing + int(not ingested.new_original), done.manifest_key)

@@ -9,6 +9,7 @@ IDs are strings: a leading zero is never lost.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 # Phụ lục 1, Thông tư 07/2016/TT-BCA: 3-digit code -> province name (as of 2025-01).
@@ -46,7 +47,7 @@ class IdInfo:
 
 def decode(number: str) -> IdInfo | None:
     """Decode a 12-digit ID; None when it is not structurally valid."""
-    if not re.fullmatch(r"\d{12}", number or ""):
+    if not re.fullmatch(r"[0-9]{12}", number or ""):  # ASCII digits only (\\d takes '٣', '３')
         return None
     province = number[:3]
     if province not in PROVINCE_CODES:
@@ -63,17 +64,23 @@ def repair(text: str) -> str | None:
     Spaces and dots inside the number are dropped; letters that OCR confuses with digits are
     replaced, but only if the result is a valid 12-digit ID (or 9 digits, an old CMND).
     """
-    compact = re.sub(r"[\s.\-]", "", text or "")
-    if re.fullmatch(r"\d{12}", compact):
+    compact = _ascii_digits(re.sub(r"[\s.\-]", "", text or ""))
+    if re.fullmatch(r"[0-9]{12}", compact):
         return compact
-    if re.fullmatch(r"\d{9}", compact):
+    if re.fullmatch(r"[0-9]{9}", compact):
         return compact
     fixed = compact.translate(_OCR_DIGITS)
-    if re.fullmatch(r"\d{12}", fixed) and decode(fixed) is not None:
+    if re.fullmatch(r"[0-9]{12}", fixed) and decode(fixed) is not None:
         return fixed
-    if re.fullmatch(r"\d{9}", fixed):
+    if re.fullmatch(r"[0-9]{9}", fixed):
         return fixed
     return None
+
+
+def _ascii_digits(text: str) -> str:
+    """Full-width or other-script decimal digits ('３', '٣') as ASCII; the ID is ASCII digits."""
+    return "".join(str(unicodedata.decimal(c)) if not c.isascii() and
+                   unicodedata.decimal(c, None) is not None else c for c in text)
 
 
 def inconsistencies(number: str, *, sex: str | None, birth_year: int | None,

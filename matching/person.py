@@ -19,7 +19,7 @@ from matching.names import ascii_name, canonical_name, split_name
 from matching.places import PlaceCoder
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_ID = re.compile(r"\d{9}|\d{12}")
+_ID = re.compile(r"[0-9]{9}|[0-9]{12}")  # ASCII digits only
 _SEX = {"m": "M", "male": "M", "nam": "M", "f": "F", "female": "F", "nữ": "F", "nu": "F"}
 
 MIN_BIRTH_YEAR = 1850

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,10 +42,16 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
+def _display_name(source: Path) -> str:
+    """The file name as messages show it: NFC, like the receipt's ``source`` (a name stored in
+    NFD on disk would otherwise not be found in its own message)."""
+    return unicodedata.normalize("NFC", source.name)
+
+
 def split_pages(source: Path, out_dir: Path, *, max_pixels: int, max_pages: int,
                 pdf_dpi: int) -> list[PageImage]:
     """Write every page of ``source`` as ``out_dir/page-NNNN.png``."""
-    name = source.name
+    name = _display_name(source)
     try:
         with open(source, "rb") as f:
             head = f.read(16)
@@ -74,7 +81,7 @@ def _check_pixels(name: str, size: tuple[int, int], max_pixels: int) -> None:
 
 
 def _split_image(source: Path, out_dir: Path, *, max_pixels: int, max_pages: int) -> list[PageImage]:
-    name = source.name
+    name = _display_name(source)
     Image.MAX_IMAGE_PIXELS = None  # we check the size ourselves before decoding
     pages: list[PageImage] = []
     try:
@@ -93,6 +100,10 @@ def _split_image(source: Path, out_dir: Path, *, max_pixels: int, max_pages: int
     except InputFileError:
         raise
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise InputFileError(f"{name}: the image is damaged or truncated ({exc})", reason="corrupt",
+                             hint="copy the file again from the scanner or rescan the page") from exc
+    except Exception as exc:  # Pillow's decoders raise more on damaged files (a TIFF directory
+        # without a width: TypeError "Missing dimensions"); the batch must go on all the same
         raise InputFileError(f"{name}: the image is damaged or truncated ({exc})", reason="corrupt",
                              hint="copy the file again from the scanner or rescan the page") from exc
     if not pages:
@@ -121,7 +132,7 @@ def _split_pdf(source: Path, out_dir: Path, *, max_pages: int, dpi: int,
     from pdf2image import convert_from_path, pdfinfo_from_path
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
-    name = source.name
+    name = _display_name(source)
     try:
         info = pdfinfo_from_path(str(source))
     except PDFInfoNotInstalledError as exc:
