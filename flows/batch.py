@@ -23,12 +23,12 @@ from kernel.records import (FieldStatus, FileFailure, MatchDecision, PageFailure
                             Provenance)
 from kernel.report import BatchReport
 from kernel.settings import Settings
-from matching.registry import RegistryStore
 from matching.rules import DEFAULT_RULES
 from ocr.pages import discover
 from ocr.tesseract import probe
-from flows.tasks import (ARCHIVE_FAILED, FileOutcome, archive_batch_bag, clean_work, ingest_file,
-                         match_and_archive, ocr_page)
+from flows.tasks import (ARCHIVE_FAILED, REGISTRY_UNAVAILABLE, FileOutcome, archive_batch_bag,
+                         clean_work, ingest_file, match_and_archive, ocr_page, registry_policy,
+                         with_registry)
 
 log = logging.getLogger("sohoa.flows")
 
@@ -49,8 +49,10 @@ def process_batch(batch_dir: str, export: str | None = None,
     batch = Path(batch_dir)
     started = time.monotonic()
     files, skipped = discover(batch)
-    with RegistryStore(settings.registry_url) as store:  # u values estimated from this registry
-        rules = store.rules_for(DEFAULT_RULES)
+    # u values estimated from this registry; a registry down at the start stops the batch
+    # before anything is taken in (the scans stay where they are)
+    rules = with_registry(settings, registry_policy(settings), "the batch's matching rules",
+                          lambda store: store.rules_for(DEFAULT_RULES))
     provenance = Provenance(sohoa_version=kernel.__version__,
                             pipeline_version=kernel.PIPELINE_VERSION, engine=engine,
                             settings_hash=settings.fingerprint(),
@@ -78,13 +80,15 @@ def process_batch(batch_dir: str, export: str | None = None,
         outputs = [r for r in results if not isinstance(r, PageFailure)]
         report.page_failures.extend(r for r in results if isinstance(r, PageFailure))
         report.pages += len(results)
-        finishing.append((ing, match_and_archive.submit(ing, outputs, settings, provenance)))
+        finishing.append((ing, match_and_archive.submit(
+            ing, outputs, settings, provenance, registry_fast_fail=registry_gave_up(finishing))))
     for ing, fut in finishing:
         outcomes.append(fut.result())
         if outcomes[-1].failure:
             report.failures.append(outcomes[-1].failure)
         clean_work(settings, ing.sha256)
-    if not any(f.reason == ARCHIVE_FAILED for f in report.failures):  # else the re-run bags it
+    if not any(f.reason in (ARCHIVE_FAILED, REGISTRY_UNAVAILABLE)  # else the re-run bags it
+               for f in report.failures):
         bag = archive_batch_bag(report.batch, [ing for ing, _ in per_file], outcomes, settings)
         if isinstance(bag, FileFailure):
             report.failures.append(bag)
@@ -102,6 +106,16 @@ def process_batch(batch_dir: str, export: str | None = None,
     report.report = str(export_path.with_suffix(".report.json"))
     Path(report.report).write_text(report.model_dump_json(indent=1) + "\n", encoding="utf-8")
     return report
+
+
+def registry_gave_up(finishing: list) -> bool:
+    """Has a file already finished having waited in vain for the registry?"""
+    for _, future in finishing:
+        if future.state.is_completed():
+            failure = future.result().failure
+            if failure is not None and failure.reason == REGISTRY_UNAVAILABLE:
+                return True
+    return False
 
 
 def write_export(records: list[PersonRecord], path: Path) -> None:

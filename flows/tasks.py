@@ -13,7 +13,8 @@ from prefect.cache_policies import NONE
 
 import kernel
 from kernel import PIPELINE_VERSION
-from kernel.errors import ArchiveError, EngineError, InputFileError
+from kernel.errors import ArchiveError, EngineError, InputFileError, RegistryUnavailableError
+from kernel.retry import RetryPolicy, retrying
 from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
 from kernel.records import ExtractedRecord, FileFailure, MatchDecision, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
@@ -127,18 +128,54 @@ class FileOutcome:
     failure: FileFailure | None = None
 
 
+REGISTRY_UNAVAILABLE = "registry_unavailable"
+
+
+def registry_policy(settings: Settings, *, fast_fail: bool = False) -> RetryPolicy:
+    """How long a file waits for a registry that is down or locked. Once one file of the
+    batch has given up, the others try once (``fast_fail``): a night's batch of a thousand
+    files must not wait a thousand times for a database that is gone."""
+    return RetryPolicy(attempts=1 if fast_fail else settings.registry_attempts,
+                       base_s=settings.registry_retry_base_s, max_s=30.0)
+
+
+def with_registry(settings: Settings, policy: RetryPolicy, what: str, use):
+    """``use(store)`` on a fresh connection to the registry, retried while it is unavailable."""
+    def attempt():
+        with RegistryStore(settings.registry_url) as store:
+            return use(store)
+
+    def note(exc: BaseException, attempt_no: int, pause: float) -> None:
+        log.warning("%s: %s; try %d of %d in %.1f s", printable(what), exc.message if isinstance(
+            exc, RegistryUnavailableError) else exc, attempt_no + 1, policy.attempts, pause)
+
+    return retrying(attempt, transient=(RegistryUnavailableError,), policy=policy, on_retry=note)
+
+
+def registry_failure(source: str, exc: RegistryUnavailableError) -> FileFailure:
+    log.error("%s: records not made: %s", printable(source), printable(exc.message))
+    return FileFailure(source=source, reason=REGISTRY_UNAVAILABLE,
+                       message=f"{source}: {exc.message}; its records are not in this export",
+                       hint=exc.hint)
+
+
 @task(name="match-and-archive", cache_policy=NONE, retries=2, retry_delay_seconds=2)
 def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: Settings,
-                      provenance: Provenance) -> FileOutcome:
-    """Match the file's people to the registry, then archive pages, OCR, records, manifest."""
+                      provenance: Provenance, registry_fast_fail: bool = False) -> FileOutcome:
+    """Match the file's people to the registry, then archive pages, OCR, records, manifest.
+
+    A registry that stays unavailable fails this file only: its original is archived, its
+    records are left out of the export (none half-matched), and the next run makes them."""
     if ingested.failure and ingested.failure.reason == ARCHIVE_FAILED:
         return FileOutcome([], 0, 0)  # reported at ingest; nothing is archived before the original
-    store = RegistryStore(settings.registry_url)
     try:
-        records = [build_record(ingested, out.page, extracted, settings, store, provenance)
-                   for out in outputs for extracted in out.records]
-    finally:
-        store.close()
+        records = with_registry(
+            settings, registry_policy(settings, fast_fail=registry_fast_fail), ingested.source,
+            lambda store: [build_record(ingested, out.page, extracted, settings, store, provenance)
+                           for out in outputs for extracted in out.records])
+    except RegistryUnavailableError as exc:
+        return FileOutcome([], int(ingested.new_original), int(not ingested.new_original),
+                           failure=registry_failure(ingested.source, exc))
     artifacts = [PageArtifacts(o.page, o.preprocessed, o.hocr) for o in outputs]
     try:
         archive = open_archive(settings.archive, settings)

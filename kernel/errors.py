@@ -55,6 +55,13 @@ class RegistryError(SohoaError):
     code = "registry"
 
 
+class RegistryUnavailableError(RegistryError):
+    """The registry database could not be reached (down, unreachable, locked); waiting and
+    running again may cure it."""
+
+    code = "registry_unavailable"
+
+
 class ArchiveError(SohoaError):
     exit_code = 7
     code = "archive"

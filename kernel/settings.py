@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     match_lower: float = Field(0.50, ge=0.0, le=1.0)
     match_margin: float = Field(0.08, ge=0.0, le=1.0)
     match_max_candidates: int = 5
+    registry_attempts: int = Field(4, ge=1, description="tries of a registry read when the "
+                                   "database is down, unreachable or locked, the first included")
+    registry_retry_base_s: float = Field(1.0, ge=0.0, description="first pause between those "
+                                         "tries; doubled each time, at most 30 s")
 
     # S3 (used when archive starts with s3://)
     s3_endpoint: str | None = None

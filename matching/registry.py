@@ -25,9 +25,11 @@ from sqlalchemy import (Column, Index, Integer, MetaData, String, Table, Text, a
                         create_engine, delete, event, func, insert, inspect, select,
                         text, union_all, update)
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.exc import (ArgumentError, DisconnectionError, InterfaceError, OperationalError,
+                            SQLAlchemyError)
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from kernel.errors import RegistryError
+from kernel.errors import RegistryError, RegistryUnavailableError
 from matching.blocking import DEFAULT_BLOCKING_RULES, RULE_INDEXES, BlockingRule
 from matching.compare import Profile, registry_profile
 from matching.legacy import ENCODINGS, decode_legacy
@@ -177,7 +179,14 @@ class RegistryStore:
                 event.listen(self._engine, "connect", _sqlite_pragmas)
             metadata.create_all(self._engine)
             self._migrate()
-        except (SQLAlchemyError, ImportError) as exc:
+        except SQLAlchemyError as exc:
+            if is_unavailable(exc):
+                raise unavailable("opening it", exc) from exc
+            raise RegistryError(f"cannot open the registry database ({self.backend}): "
+                                f"{exc.__class__.__name__}",
+                                hint="check registry_url and that the database is "
+                                     "reachable") from exc
+        except ImportError as exc:
             raise RegistryError(f"cannot open the registry database ({self.backend}): "
                                 f"{exc.__class__.__name__}",
                                 hint="check registry_url and that the database is "
@@ -438,10 +447,30 @@ def _db_errors(action: str) -> Iterator[None]:
     try:
         yield
     except SQLAlchemyError as exc:
+        if is_unavailable(exc):
+            raise unavailable(action, exc) from exc
         raise RegistryError(f"registry database failed during {action}: "
                             f"{exc.__class__.__name__}",
                             hint="check registry_url and that the database is reachable "
                                  "and writable") from exc
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Failures that waiting may cure: the server is down or unreachable, the connection
+    dropped, SQLite is locked by another writer, the pool had no connection in time."""
+    return isinstance(exc, (OperationalError, InterfaceError, DisconnectionError,
+                            PoolTimeoutError))
+
+
+def unavailable(action: str, exc: BaseException) -> RegistryUnavailableError:
+    cause = getattr(exc, "orig", None) or exc
+    locked = "locked" in str(cause).lower()
+    what = "locked by another program" if locked else "unreachable"
+    return RegistryUnavailableError(
+        f"registry database {what} during {action} ({cause.__class__.__name__})",
+        hint="the run retried it; check that the registry database is running and not held "
+             "by a long import, then run the same batch again: archived originals are kept "
+             "and the missing records are made then")
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

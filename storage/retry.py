@@ -12,7 +12,6 @@ request URLs.
 from __future__ import annotations
 
 import logging
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ import urllib3
 from minio.error import InvalidResponseError, S3Error, ServerError
 
 from kernel.errors import ArchiveError, SohoaError
+from kernel.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -36,17 +36,6 @@ class ArchiveUnavailableError(ArchiveError):
     """The archive could not be reached within the retries; running again picks up the rest."""
 
     code = "archive_unavailable"
-
-
-@dataclass(frozen=True)
-class RetryPolicy:
-    attempts: int = 5  # tries in all, the first included
-    base_s: float = 0.5
-    max_s: float = 8.0
-
-    def delay(self, attempt: int) -> float:
-        """Seconds to wait after failed try number ``attempt`` (1-based)."""
-        return min(self.max_s, self.base_s * 2 ** (attempt - 1)) * random.uniform(0.8, 1.0)
 
 
 def _root(exc: BaseException) -> BaseException:

@@ -192,6 +192,13 @@ class _PostgresServer:
     def start(self, timeout_s: float = 60) -> None:
         self._run("initdb", "-D", self.data, "-U", "sohoa", "--auth=trust", "-E", "UTF8",
                   "--no-sync", timeout=timeout_s)
+        self.resume(timeout_s)
+
+    def pause(self) -> None:
+        """Stop the server, keeping its data: the registry becomes unreachable."""
+        self._run("pg_ctl", "-D", self.data, "-m", "fast", "-w", "stop", timeout=30)
+
+    def resume(self, timeout_s: float = 60) -> None:
         options = (f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.base} -F "
                    f"-c shared_buffers=32MB -c max_connections=40")
         self._run("pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w",
