@@ -82,8 +82,22 @@ def group_lines(tokens: list[Token], cell: CellId | None = None) -> list[Line]:
     return [Line(ts, cell) for ts in lines]
 
 
+_DASHES = frozenset({"-", "–", "—"})
+
+
 def page_tokens(page: OcrPage) -> list[Token]:
-    return [t for t in (Token.of(w) for w in page.words) if t.norm or t.text == ":"]
+    """Word tokens, colons, and a dash standing between two words of one line ("Bà Rịa -
+    Vũng Tàu", "Quảng Nam - Đà Nẵng": part of the name); other punctuation and noise go."""
+    words = page.words
+    tokens = []
+    for i, w in enumerate(words):
+        t = Token.of(w)
+        if t.norm or t.text == ":":
+            tokens.append(t)
+        elif w.text in _DASHES and 0 < i < len(words) - 1 and all(
+                n.line == w.line and normalize_token(n.text) for n in (words[i - 1], words[i + 1])):
+            tokens.append(t)
+    return tokens
 
 
 def split_by_tables(tokens: list[Token], tables: tuple[Table, ...] | list[Table]

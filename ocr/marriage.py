@@ -25,7 +25,8 @@ def _row_field(text: str) -> str | None:
 
 
 def extract_marriage(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> list[ExtractedRecord]:
-    shared = scan([ln for ln in reading_lines(page, tables) if ln.cell is None], MARRIAGE)
+    shared = scan([ln for ln in reading_lines(page, tables) if ln.cell is None], MARRIAGE,
+                  page.width)
     _, cells = split_by_tables(page_tokens(page), tables)
     spouses: dict[str, dict[str, RawField]] = {"husband": {}, "wife": {}}
     for i, table in enumerate(tables):
@@ -46,6 +47,8 @@ def extract_marriage(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
                 lines = group_lines(cells.get((i, r, c), []))
                 if lines:
                     spouses[role][name] = RawField([t for ln in lines for t in ln.tokens])
+    if sum(len(v) for v in spouses.values()) < 6:  # the table's rules were not all found
+        spouses = _by_columns(page) or spouses
     records = []
     for role, raw in spouses.items():
         if not raw:
@@ -58,3 +61,44 @@ def extract_marriage(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
         records.append(ExtractedRecord(doc_type=DocType.MARRIAGE_CERTIFICATE, fields=fields,
                                        role=role))
     return records
+
+
+_WRAPPING_ROWS = ("residence", "id_paper")
+
+
+def _by_columns(page: OcrPage) -> dict[str, dict[str, RawField]]:
+    """The spouses' table read from its text alone, when its ruling was not found (a phone
+    photo): the headers "Thông tin người chồng" / "người vợ" centre over the two columns;
+    row labels stand left of them; a line without a label continues the row above."""
+    lines = group_lines(page_tokens(page))
+    at = next((i for i, ln in enumerate(lines)
+               if {"chong", "vo"} <= {t.norm for t in ln.tokens}), None)
+    if at is None:
+        return {}
+    head = lines[at].tokens
+    split = next(i for i, t in enumerate(head) if t.norm == "chong") + 1
+    if split >= len(head):
+        return {}
+    left = sum(t.cx for t in head[:split]) / split
+    right = sum(t.cx for t in head[split:]) / (len(head) - split)
+    boundary = (left + right) / 2
+    label_edge = left - (boundary - left)
+    spouses: dict[str, dict[str, RawField]] = {"husband": {}, "wife": {}}
+    current = None
+    for ln in lines[at + 1:]:
+        label = " ".join(t.norm for t in ln.tokens if t.cx < label_edge and len(t.norm) >= 2
+                         and t.confidence >= 0.5)  # specks in the margin are no label
+        if len(label.replace(" ", "")) >= 4:
+            current = _row_field(label)
+            if current is None and len(label) >= 8 and any(spouses.values()):
+                break  # the lines below the table
+        elif current not in _WRAPPING_ROWS:
+            current = None  # only an address or an ID paper runs over two lines
+        if current is None:
+            continue
+        for t in ln.tokens:
+            if t.cx >= label_edge:
+                role = "husband" if t.cx < boundary else "wife"
+                spouses[role].setdefault(current, RawField()).tokens.append(t)
+    return spouses if any(spouses.values()) else {}
+

@@ -9,11 +9,15 @@ registering body come from the lines above the table. Old books give parents' ag
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
-from kernel.records import FIELD_NAMES, DocType, ExtractedRecord, OcrPage
+from rapidfuzz import fuzz
+
+from kernel import checks
+from kernel.records import FIELD_NAMES, DocType, ExtractedRecord, FieldStatus, FieldValue, OcrPage
 from kernel.vndate import parse_date
-from ocr.fields import Context, FieldBuilder, normalize_sex
+from ocr.fields import Context, FieldBuilder, demote, is_viet_nam, normalize_sex, promote
 from ocr.labels import BIRTH
 from ocr.layout import Table
 from ocr.lines import Line, Token, group_lines, page_tokens, reading_lines, split_by_tables
@@ -42,6 +46,8 @@ def _header_fields(text: str) -> list[str]:
         return ["hometown"]
     combined = [f for key, f in (("gioi tinh", "sex"), ("dan toc", "ethnicity"),
                                  ("quoc tich", "nationality")) if key in text]
+    if combined[:2] == ["sex", "ethnicity"] and "nationality" not in combined:
+        combined.append("nationality")  # the one cell names all three; "Quốc tịch" was garbled
     if combined:
         return combined
     if "ho" in words and "ten" in words:
@@ -50,7 +56,18 @@ def _header_fields(text: str) -> list[str]:
         return ["notes"]
     if words[:1] == ["so"] and len(words) <= 2:
         return ["registration_number"]
-    return []
+    best = max(_HEADERS, key=lambda h: fuzz.ratio(h, text))  # a garbled header: "ho ton mo"
+    return list(_HEADERS[best]) if fuzz.ratio(best, text) >= 80 else []
+
+
+_HEADERS = {
+    "ho chu dem ten": ("full_name",), "ngay thang nam sinh": ("date_of_birth",),
+    "gioi tinh dan toc quoc tich": ("sex", "ethnicity", "nationality"),
+    "noi sinh": ("place_of_birth",), "que quan": ("hometown",),
+    "so dinh danh ca nhan": ("id_number",), "ho ten me nam sinh": ("mother",),
+    "ho ten cha nam sinh": ("father",), "ngay dang ky": ("registration_date",),
+    "ghi chu": ("notes",)}
+"""Printed column headers (normalized), for headers OCR garbled beyond the keyword tests."""
 
 
 def _cell_lines(page: OcrPage, table: Table, index: int, tables) -> dict[tuple[int, int], list[Line]]:
@@ -101,7 +118,7 @@ def _split_combined(lines: list[Line], fields: list[str]) -> dict[str, RawField]
         text = " ".join(t.norm for t in ln.tokens)
         if "sex" in fields and "sex" not in out and normalize_sex(text):
             out["sex"] = RawField(list(ln.tokens))
-        elif "nationality" in fields and "nationality" not in out and "viet nam" in text:
+        elif "nationality" in fields and "nationality" not in out and is_viet_nam(text):
             out["nationality"] = RawField(list(ln.tokens))
         else:
             rest.append(list(ln.tokens))
@@ -121,13 +138,25 @@ def _parent(lines: list[Line], who: str) -> dict[str, RawField]:
     return out
 
 
+SEQUENCE_CONFIDENCE = 0.95
+"""A registration number that two other rows' numbers agree with."""
+_EDITION_COLUMNS = ("id_number", "nationality")
+"""Columns that older editions of the book do not have: expected only when a header names them."""
+_ROW_FIELDS = ("sex", "place_of_birth", "hometown", "mother_name", "father_name",
+               "registration_date")
+
+
 def _is_registration(raw: dict[str, RawField]) -> bool:
-    """A row holds a birth when its name cell has letters or its date cell a date's digits."""
+    """A row holds a birth when its name cell has letters or its date cell a date's digits,
+    or, when OCR lost both, three more of its cells are filled (a numbering row's '(5)' has
+    no letters)."""
     name = raw.get("full_name")
     born = raw.get("date_of_birth")
     has_name = name is not None and sum(c.isalpha() for c in name.text) >= 4
     has_date = born is not None and sum(c.isdigit() for c in born.text) >= 6
-    return has_name or has_date
+    others = sum(1 for f in _ROW_FIELDS if f in raw and sum(c.isalpha() or c.isdigit()
+                                                             for c in raw[f].text) >= 3)
+    return has_name or has_date or others >= 3
 
 
 def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> list[ExtractedRecord]:
@@ -135,7 +164,8 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
                        default=(None, None))
     if table is None:
         return []
-    header = scan([ln for ln in reading_lines(page, tables) if ln.cell is None], BIRTH)
+    header = scan([ln for ln in reading_lines(page, tables) if ln.cell is None], BIRTH,
+                  page.width)
     place = header.get("registration_place")
     if place:  # "... tỉnh Lào Cai   Năm 2011" on the same header line: the year is not the place
         cut = next((i for i, t in enumerate(place.tokens) if t.norm == "nam" and i > 0
@@ -144,7 +174,8 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
             header["registration_place"] = RawField(place.tokens[:cut])
     cells = _cell_lines(page, table, index, tables)
     columns, first_data = _columns(cells, table)
-    records = []
+    records: list[ExtractedRecord] = []
+    notes: list[str] = []
     row_no = 0
     for r in range(first_data, table.n_rows):
         if not any(cells.get((r, c)) for c in range(table.n_cols)):
@@ -159,17 +190,69 @@ def extract_register(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> 
                 raw.update(_parent(lines, fields[0]))
             elif len(fields) > 1:
                 raw.update(_split_combined(lines, fields))
-            elif fields[0] != "notes":
+            else:
                 raw[fields[0]] = RawField([t for ln in lines for t in ln.tokens])
+        note = raw.pop("notes", RawField()).text
         if not _is_registration(raw):  # a numbering or stray header row, not a birth
             continue
         row_no += 1
         reg = parse_date(raw["registration_date"].text) if "registration_date" in raw else None
-        # every column of a register is filled in (TT 04/2020 Điều 29); only the ID number
-        # is missing from older books
-        expected = {f for f in FIELD_NAMES if f != "id_number"} | (
-            {"id_number"} if ["id_number"] in columns.values() else set())
+        # every column of a register is filled in (TT 04/2020 Điều 29); the ID number and
+        # the nationality are columns of newer editions only
+        named = {f for fields in columns.values() for f in fields}
+        expected = {f for f in FIELD_NAMES if f not in _EDITION_COLUMNS or f in named}
         fields = FieldBuilder(ctx).fill(raw, FIELD_NAMES, required=tuple(sorted(expected)),
-                                        reference_year=reg.year if reg else None)
+                                        reference_year=reg.year if reg else None,
+                                        book_year_check=False)
         records.append(ExtractedRecord(doc_type=DocType.BIRTH_REGISTER, fields=fields, row=row_no))
-    return records
+        notes.append(note)
+    return check_page(records, notes)
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _date(field: FieldValue) -> dt.date | None:
+    if field.status is not FieldStatus.AUTO or not field.value:
+        return None
+    return dt.date.fromisoformat(field.value)
+
+
+def check_page(records: list[ExtractedRecord], notes: list[str] | None = None
+               ) -> list[ExtractedRecord]:
+    """Rows of one page checked together: registration numbers count up by one, the
+    registrations are in date order and of the book's year (one book per year), and a birth
+    registered over a year late says so in the notes."""
+    notes = notes or [""] * len(records)
+    registered = [_date(r.fields["registration_date"]) for r in records]
+    order = checks.order_problems(registered)
+    numbers = [_int(r.fields["registration_number"].value) for r in records]
+    book = next((r.fields["book_number"].value for r in records if r.fields["book_number"].value),
+                None)
+    years = checks.page_year_problems([d.year if d else None for d in registered],
+                                      checks.book_year(book))
+    misread = checks.sequence_problems(numbers)
+    confirmed = checks.sequence_confirmed(numbers)
+    inferred = checks.sequence_gaps([None if bad else n for n, bad in zip(numbers, misread)])
+    out = []
+    for i, r in enumerate(records):
+        seq, guess = misread[i], inferred[i]
+        fields = dict(r.fields)
+        for reason in seq:
+            fields["registration_number"] = demote(fields["registration_number"], reason)
+        if confirmed[i]:
+            fields["registration_number"] = promote(fields["registration_number"], SEQUENCE_CONFIDENCE)
+        if guess is not None:  # unread or misread, between rows that agree: what it must be
+            old = fields["registration_number"]
+            fields["registration_number"] = FieldValue(
+                value=str(guess), confidence=0.5, status=FieldStatus.REVIEW,
+                reasons=(*seq, "number_from_neighbours"), bbox=old.bbox)
+        for reason in years[i] + order[i]:
+            fields["registration_date"] = demote(fields["registration_date"], reason)
+        born = _date(fields["date_of_birth"])
+        if born and registered[i]:
+            for reason in checks.late_without_note(registered[i], born, notes[i]):
+                fields["date_of_birth"] = demote(fields["date_of_birth"], reason)
+        out.append(r.model_copy(update={"fields": fields}))
+    return out

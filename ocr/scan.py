@@ -90,18 +90,42 @@ class _Open:
     cell: object
     bottom: int
     empty: bool
+    label_x: float = 0.0  # where the label's line starts (a wrapped line starts there too)
+    end_x: float = 0.0  # right edge of the value's last word so far
 
 
-def scan(lines: list[Line], labels: LabelSet) -> dict[str, RawField]:
+def _wrapped(o: _Open, line: Line, first: Token, margin: float, height: int) -> bool:
+    """The line continues the value at its right: a value that ran to the right margin went on
+    at the start of the next line ("... tỉnh Tiền" / "Giang"), under its label, because the
+    next word would not fit (typesetting's own rule)."""
+    return (o.name in WRAPPING and not o.empty and o.cell is None and line.cell is None
+            and o.x1 == float("inf") and line.tokens[0] is first
+            and abs(first.bbox[0] - o.label_x) <= 2 * height
+            and line.top - o.bottom <= 1.8 * height
+            and o.end_x + 0.3 * height + (first.bbox[2] - first.bbox[0]) > margin)
+
+
+def scan(lines: list[Line], labels: LabelSet, page_width: int | None = None) -> dict[str, RawField]:
+    """The raw value of every label found. ``page_width`` places the right margin (as wide as
+    the left one) for values that wrap to the next line's start."""
     found: dict[str, RawField] = {}
     regions: list[tuple[float, str]] = [(-1.0, labels.first_scope)]
     open_fields: list[_Open] = []
+    free = [t for ln in lines if ln.cell is None for t in ln.tokens]
+    rightmost = max((t.bbox[2] for t in free), default=0)
     for line in lines:
         tokens = line.tokens
         hits = hits_in(tokens, labels.labels)
         first = hits[0].start if hits else len(tokens)
         orphans = [t for t in tokens[:first] if t.text != ":"]
         height = max(t.height for t in tokens)
+        wrap = next((o for o in open_fields if orphans and _wrapped(
+            o, line, orphans[0], min(rightmost, page_width - o.label_x) if page_width else rightmost,
+            height)), None)
+        if wrap is not None:
+            found[wrap.name].tokens.extend(orphans)
+            wrap.bottom, wrap.end_x = max(t.bbox[3] for t in orphans), orphans[-1].bbox[2]
+            orphans = []
         for tok in orphans:  # words under a lone label, or a wrapped value
             for o in open_fields:
                 near = line.top - o.bottom <= 1.8 * height
@@ -129,7 +153,8 @@ def scan(lines: list[Line], labels: LabelSet) -> dict[str, RawField]:
             x1 = tokens[hits[k + 1].start].bbox[0] if k + 1 < len(hits) else float("inf")
             start = values[0].bbox[0] if values else x
             open_fields.append(_Open(name, start, x1, line.cell, max(t.bbox[3] for t in tokens),
-                                     not values))
+                                     not values, tokens[0].bbox[0],
+                                     values[-1].bbox[2] if values else x))
     return found
 
 

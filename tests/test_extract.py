@@ -128,24 +128,24 @@ def test_given_names_are_not_repaired():
 
 def test_place_names_are_repaired_against_the_unit_list():
     from kernel.places import Gazetteer
-    from ocr.fields import check_place
+    from ocr.placetext import check_place
 
     full = Gazetteer.load(None)
     if not full.communes:
         import pytest
         pytest.skip("../shared/data/admin_units is not here")
-    text, reasons, province = check_place("UBND xã Phú Hòa Đồng, huyện Củ Chỉ, thành phố Hồ Chí Minh", full)
+    text, reasons, province, _ = check_place("UBND xã Phú Hòa Đồng, huyện Củ Chỉ, thành phố Hồ Chí Minh", full)
     assert text == "UBND xã Phú Hòa Đông, huyện Củ Chi, thành phố Hồ Chí Minh" and reasons == []
     assert province == "79"
-    text, reasons, _ = check_place("xã Không Có Thật, huyện Củ Chi, thành phố Hồ Chí Minh", full)
+    text, reasons, _, _ = check_place("xã Không Có Thật, huyện Củ Chi, thành phố Hồ Chí Minh", full)
     assert text.startswith("xã Không Có Thật") and reasons == ["place_unresolved"]
 
 
 def test_with_provinces_only_unknown_communes_are_not_flagged():
     from kernel.places import Gazetteer
-    from ocr.fields import check_place
+    from ocr.placetext import check_place
 
-    text, reasons, province = check_place("xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang", Gazetteer.builtin())
+    text, reasons, province, _ = check_place("xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang", Gazetteer.builtin())
     assert text == "xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang" and reasons == [] and province == "89"
 
 
@@ -186,3 +186,60 @@ def test_parent_age_becomes_a_birth_year(text, ref, expected):
 def test_id_number_from_an_id_paper_line(text, expected):
     from ocr.fields import id_from_paper
     assert id_from_paper(text) == expected
+
+
+def _words(rows, width=1000):
+    """OcrPage from [(y, [(x, text), ...]), ...] with 20 px per letter."""
+    words = []
+    for n, (y, items) in enumerate(rows):
+        for x, text in items:
+            words.append(OcrWord(text=text, bbox=(x, y, x + 20 * len(text), y + 30),
+                                 confidence=0.95, line=n))
+    return OcrPage(words=tuple(words), width=width, height=2000, engine="test")
+
+
+def _line(x, text):
+    out = []
+    for w in text.split():
+        out.append((x, w))
+        x += 20 * len(w) + 15
+    return out
+
+
+def test_a_value_that_ran_to_the_margin_goes_on_at_the_next_line_start():
+    from ocr.labels import BIRTH
+    from ocr.lines import reading_lines
+    from ocr.scan import scan
+
+    full = _line(10, "Nơi đăng ký khai sinh: xã Tân Hòa, huyện Chợ Mới, tỉnh An")  # to x ~ 1150
+    page = _words([(0, full), (40, _line(10, "Giang")), (80, _line(10, "Ngày đăng ký: 30/08/2017"))],
+                  width=full[-1][0] + 60 + 10)
+    raw = scan(reading_lines(page), BIRTH, page.width)
+    assert raw["registration_place"].text.endswith("tỉnh An Giang")
+    assert raw["registration_date"].text == "30/08/2017"
+    # a short line is not continued by the next one, which is another thing
+    page = _words([(0, _line(10, "Nơi sinh: xã Tân Hòa")), (40, _line(10, "Giang")),
+                   (80, _line(10, "Quê quán: xã Tân Hòa, huyện Chợ Mới, tỉnh An Giang"))], width=1200)
+    assert scan(reading_lines(page), BIRTH, page.width)["place_of_birth"].text == "xã Tân Hòa"
+
+
+def test_marriage_table_read_from_its_text_when_its_rules_are_not_found():
+    from ocr.extract import extract_page
+
+    rows = [(0, _line(300, "GIẤY CHỨNG NHẬN KẾT HÔN")), (60, _line(60, "Số: 15 Quyển số: 01/1990")),
+            (120, _line(420, "Thông tin người chồng") + _line(980, "Thông tin người vợ")),
+            (180, _line(40, "Họ, chữ đệm, tên") + _line(400, "LÊ BÁ TRÚC") + _line(960, "ĐOÀN THỊ MAI")),
+            (240, _line(40, "Ngày, tháng, năm sinh") + _line(400, "04/09/1962") + _line(960, "13/05/1969")),
+            (300, _line(40, "Dân tộc") + _line(400, "Kinh") + _line(960, "Kinh")),
+            (360, _line(40, "Quốc tịch") + _line(400, "Việt Nam") + _line(960, "Việt Nam")),
+            (420, _line(40, "Nơi cư trú") + _line(400, "Thôn 7, xã Yên Dương,") + _line(960, "Thôn 7, xã Hợp Châu,")),
+            (460, _line(400, "huyện Tam Đảo") + _line(960, "huyện Tam Đảo")),
+            (520, _line(40, "Giấy tờ tùy thân") + _line(400, "CMND số 133418046") + _line(960, "CMND số 134332930")),
+            (600, _line(40, "Đăng ký kết hôn tại: Ủy ban nhân dân xã Hợp Châu")),
+            (660, _line(40, "Ngày đăng ký: 16/05/1990"))]
+    records = extract_page(_words(rows, width=1500), ())
+    got = {r.role: {k: v.value for k, v in r.fields.items()} for r in records}
+    assert got["husband"]["full_name"] == "LÊ BÁ TRÚC" and got["wife"]["full_name"] == "ĐOÀN THỊ MAI"
+    assert got["husband"]["date_of_birth"] == "1962-09-04" and got["wife"]["id_number"] == "134332930"
+    assert got["husband"]["residence"] == "Thôn 7, xã Yên Dương, huyện Tam Đảo"
+    assert got["wife"]["registration_date"] == "1990-05-16" and got["wife"]["book_number"] == "01/1990"

@@ -21,15 +21,21 @@ _PROVINCE_ALIASES: dict[str, tuple[str, ...]] = {
     "67": ("Đăk Nông", "Đắc Nông"),
 }
 
-# Provinces of 1976-2008 that no longer exist and have no code here. They are known so that a
-# register from those years ("tỉnh Vĩnh Phú", "tỉnh Hà Tây") is recognised and kept as printed,
-# never "corrected" into a similar current name ("Vĩnh Phúc").
-FORMER_PROVINCES: tuple[str, ...] = (
-    "Hà Tây", "Hà Sơn Bình", "Hà Nam Ninh", "Nam Hà", "Nghệ Tĩnh", "Bình Trị Thiên", "Sông Bé",
-    "Minh Hải", "Cửu Long", "Nghĩa Bình", "Phú Khánh", "Gia Lai - Kon Tum", "Thuận Hải",
-    "Vĩnh Phú", "Hải Hưng", "Hà Bắc", "Bắc Thái", "Cao Lạng", "Quảng Nam - Đà Nẵng",
-    "Hoàng Liên Sơn", "Hà Tuyên",
-)
+# Provinces of 1976-2008 that no longer exist and have no code here, with the provinces their
+# land is in today (GSO codes). They are known so that a register from those years ("tỉnh Vĩnh
+# Phú", "tỉnh Hà Tây") is recognised and kept as printed, never "corrected" into a similar current
+# name ("Vĩnh Phúc"); its district is then looked for among the successors' districts.
+FORMER_SUCCESSORS: dict[str, tuple[str, ...]] = {
+    "Hà Tây": ("01",), "Hà Sơn Bình": ("01", "17"), "Hà Nam Ninh": ("35", "36", "37"),
+    "Nam Hà": ("35", "36"), "Nghệ Tĩnh": ("40", "42"), "Bình Trị Thiên": ("44", "45", "46"),
+    "Sông Bé": ("70", "74"), "Minh Hải": ("95", "96"), "Cửu Long": ("84", "86"),
+    "Nghĩa Bình": ("51", "52"), "Phú Khánh": ("54", "56"), "Gia Lai - Kon Tum": ("62", "64"),
+    "Thuận Hải": ("58", "60"), "Vĩnh Phú": ("25", "26"), "Hải Hưng": ("30", "33"),
+    "Hà Bắc": ("24", "27"), "Bắc Thái": ("06", "19"), "Cao Lạng": ("04", "20"),
+    "Quảng Nam - Đà Nẵng": ("48", "49"), "Hoàng Liên Sơn": ("10", "12", "15"),
+    "Hà Tuyên": ("02", "08"),
+}
+FORMER_PROVINCES: tuple[str, ...] = tuple(FORMER_SUCCESSORS)
 
 
 @dataclass(frozen=True, slots=True)

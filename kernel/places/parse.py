@@ -39,6 +39,7 @@ _FULL_RE = re.compile(
              enumerate(_FULL_WORDS)))
 _ABBR_RE = re.compile(_B + r"(?P<a>t\.?p|t\.?x|t\.?t)(?:\.|" + _E + ")")
 _INITIAL_RE = re.compile(r"^\s*(?P<i>[thqxp])\.")
+_INNER_INITIAL_RE = re.compile(r"(?<=\S\s)(?P<i>[thqxp])\.(?=\s*[^\W\d_])")
 _TRIM = " \t\r\n.:;-–—()"
 
 
@@ -97,7 +98,10 @@ def _keywords(text: str, folded: str, start: int, end: int) -> list[_Cand]:
         ns, ne = _name_span(text, ke, end)
         found.append(_Cand(ks, ke, type_, levels, True, ns, ne, False))
     m = _INITIAL_RE.match(seg)
-    if m:
+    # an initial opens the part, or follows its free text as a capital ("UBND X. Tuy Lộc")
+    initials = ([m] if m else []) + [x for x in _INNER_INITIAL_RE.finditer(seg)
+                                      if text[start + x.start("i")].isupper()]
+    for m in initials:
         type_, levels = _INITIALS[m.group("i")]
         ks, ke = start + m.start("i"), start + m.end()
         if not any(c.kw_start <= ks < c.kw_end for c in found):

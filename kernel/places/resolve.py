@@ -12,7 +12,7 @@ from dataclasses import replace
 from rapidfuzz import process
 from rapidfuzz.distance import Levenshtein
 
-from kernel.places.index import _Entry, _Found
+from kernel.places.index import FORMER_SUCCESSORS, _Entry, _Found
 from kernel.places.keys import _ocr_plausible, _shape_key, letters_key
 from kernel.places.model import _C, _D, _P, LEVELS, PartNote, PlaceMatch
 from kernel.places.parse import _Cand, _fold, _keywords, _name_span, _segments
@@ -21,6 +21,15 @@ from kernel.vntext import nfc, strip_diacritics
 # confidence of one printed level, by how it was resolved
 _METHOD_SCORE = {"exact": 1.0, "alias": 1.0, "ascii": 0.95, "former": 0.5, "ambiguous": 0.3,
                  "unknown": 0.0}
+_FORMER_EXTENT: dict[str, tuple[str, ...]] = {
+    "93": ("92", "94"),  # Hậu Giang of 1976-1991: now Cần Thơ and Sóc Trăng too
+    "92": ("93",),  # Cần Thơ before 2004: now Hậu Giang too
+    "12": ("11",),  # Lai Châu before 2004: now Điện Biên too
+    "66": ("67",),  # Đắk Lắk before 2004: now Đắk Nông too
+}
+"""Provinces whose name lives on after a split: a district printed under the name as it was
+then is looked for in the provinces the land went to, when the current one has no such district."""
+_SUCCESSORS = {letters_key(name): codes for name, codes in FORMER_SUCCESSORS.items()}
 # a misread letter (Levenshtein distance of the diacritics-free keys): one edit, two from this
 # many letters on; no other unit within FUZZY_MARGIN more; names shorter than the minimum: none
 FUZZY_TWO_EDITS_LENGTH = 12
@@ -89,6 +98,7 @@ class _Resolver:
         scopes: list[tuple[str, ...] | None] = [None, None, None]  # candidates of a level
         note_of: dict[int, int] = {}  # level -> index of its note
         scores: list[float] = []
+        former_scope: dict[int, tuple[str, ...]] = {}  # a former province printed: successors
         deepest = -1
         for i in range(len(segs) - 1, -1, -1):
             s, e = segs[i]
@@ -111,6 +121,13 @@ class _Resolver:
                     fuzzy = cand.has_keyword and (scope is not None or level == _P)
                     found = self._match(src[cand.name_start:cand.name_end], level, scope,
                                         cand.type, fuzzy=fuzzy)
+                    wider = _FORMER_EXTENT.get(codes[_P] or "") if level == _D else None
+                    if not found.recognised and wider and scope == (codes[_P],):
+                        # "huyện Tuần Giáo, tỉnh Lai Châu" of 1995: Lai Châu before its split
+                        found = self._match(src[cand.name_start:cand.name_end], level,
+                                            (codes[_P], *wider), cand.type, fuzzy=fuzzy)
+                        if found.recognised:
+                            scopes[_P] = (codes[_P], *wider)
                     if found.recognised:
                         chosen = (cand, level, found)
                         break
@@ -135,6 +152,11 @@ class _Resolver:
                 self._follow_parent(level, code, codes, scopes, notes, note_of)
             elif found.method == "ambiguous":
                 scopes[level] = tuple(found.codes)
+            elif found.method == "former" and found.entries:
+                successors = _SUCCESSORS.get(found.entries[0].letters, ())
+                scopes[level] = tuple(c for c in successors if c in self._units[level]) or None
+                if scopes[level]:
+                    former_scope[level] = scopes[level]
             note_of[level] = i
             corrected = None
             if found.spelling and letters_key(found.spelling) != letters_key(printed_name):
@@ -160,7 +182,8 @@ class _Resolver:
             parent = unit.parent_code if unit else None
             if parent and codes[level - 1] is None:
                 codes[level - 1] = parent
-                inferred.append(LEVELS[level - 1])
+                if parent not in former_scope.get(level - 1, ()):  # printed under its old name
+                    inferred.append(LEVELS[level - 1])
         corrected_text = src
         for s, e, new in sorted(edits, reverse=True):
             corrected_text = corrected_text[:s] + new + corrected_text[e:]
