@@ -55,6 +55,13 @@ class Rules:
     horizontal: np.ndarray  # mask of horizontal rules, at half the page's size
     vertical: np.ndarray  # mask of vertical rules, at half the page's size
     size: tuple[int, int]  # the page's (width, height)
+    ink: np.ndarray | None = None  # all ink (255), at half the page's size
+
+    def text_ink(self) -> np.ndarray | None:
+        """The ink that is not a rule (255), at half the page's size."""
+        if self.ink is None:
+            return None
+        return cv2.subtract(self.ink, cv2.bitwise_or(self.horizontal, self.vertical))
 
 
 def find_rules(binary: np.ndarray, min_frac: float = 0.12) -> Rules:
@@ -71,7 +78,7 @@ def find_rules(binary: np.ndarray, min_frac: float = 0.12) -> Rules:
     grow = np.ones((3, 3), np.uint8)
     horizontal = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, hk), grow)
     vertical = cv2.dilate(cv2.morphologyEx(ink, cv2.MORPH_OPEN, vk), grow)
-    return Rules(horizontal, vertical, (full_w, full_h))
+    return Rules(horizontal, vertical, (full_w, full_h), ink)
 
 
 def erase_rules(binary: np.ndarray, rules: Rules) -> np.ndarray:
@@ -98,13 +105,19 @@ def _positions(profile: np.ndarray, min_len: int) -> list[int]:
 def find_tables(rules: Rules, min_cells: int = 2) -> list[Table]:
     """Tables: connected groups of horizontal and vertical rules forming a grid (page pixels)."""
     grid = cv2.bitwise_or(rules.horizontal, rules.vertical)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(grid, connectivity=8)
+    # components' boxes from their outer contours: OpenCV's component statistics cost six
+    # times the labelling itself (15 ms a page)
+    _, labels = cv2.connectedComponents(grid, connectivity=8)
+    contours, hierarchy = cv2.findContours(grid, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
     tables = []
     h, w = grid.shape
-    for i in range(1, n):
-        x, y, bw, bh, _ = stats[i]
+    for contour, (_, _, _, parent) in zip(contours, hierarchy[0] if hierarchy is not None else []):
+        if parent != -1:  # a hole's boundary, not a component's
+            continue
+        x, y, bw, bh = cv2.boundingRect(contour)
         if bw < w * 0.25 or bh < h * 0.03:
             continue
+        i = labels[contour[0, 0, 1], contour[0, 0, 0]]
         region = labels[y:y + bh, x:x + bw] == i
         hor = (rules.horizontal[y:y + bh, x:x + bw] > 0) & region
         ver = (rules.vertical[y:y + bh, x:x + bw] > 0) & region

@@ -2,7 +2,8 @@
 
 * :func:`probe` checks the version and the language data once and says how to install them;
 * :func:`recognize` runs one single-threaded tesseract on one page with a timeout, producing
-  hOCR (archived) and TSV (parsed into :class:`kernel.records.OcrPage`) in a single call.
+  hOCR (archived), TSV (parsed into :class:`kernel.records.OcrPage`) and, when asked, the
+  page as a searchable PDF (the image with an invisible text layer) in a single call.
 An empty page is an empty result, not an error.
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from kernel.errors import EngineError, MissingDependencyError
 from kernel.records import OcrPage, OcrWord
+from ocr.searchable import reproducible
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +81,11 @@ def available(lang: str = "vie") -> bool:
 class Recognition:
     page: OcrPage
     hocr: bytes
+    pdf: bytes | None = None  # the searchable PDF page, when asked for
 
 
 def recognize(image: Path, *, lang: str = "vie", psm: int = 4, dpi: int | None = None,
-              timeout_s: float = 180.0, cmd: str = "tesseract") -> Recognition:
+              timeout_s: float = 180.0, cmd: str = "tesseract", pdf: bool = False) -> Recognition:
     """OCR one page image. One thread (OMP_THREAD_LIMIT=1): parallelism is one process per core."""
     info = probe(lang, cmd)
     env = dict(os.environ, OMP_THREAD_LIMIT="1")
@@ -91,7 +94,7 @@ def recognize(image: Path, *, lang: str = "vie", psm: int = 4, dpi: int | None =
         args = [cmd, str(image), str(base), "-l", lang, "--psm", str(psm)]
         if dpi:
             args += ["--dpi", str(dpi)]
-        args += ["hocr", "tsv"]
+        args += ["hocr", "tsv"] + (["pdf"] if pdf else [])
         try:
             proc = subprocess.run(args, capture_output=True, env=env, timeout=timeout_s)
         except subprocess.TimeoutExpired as exc:
@@ -103,10 +106,11 @@ def recognize(image: Path, *, lang: str = "vie", psm: int = 4, dpi: int | None =
                               hint="see the log for tesseract's message")
         tsv = (base.with_suffix(".tsv")).read_text(encoding="utf-8")
         hocr = (base.with_suffix(".hocr")).read_bytes()
+        pdf_bytes = reproducible(base.with_suffix(".pdf").read_bytes()) if pdf else None
     width, height = _image_size(image)
     words = parse_tsv(tsv)
     return Recognition(OcrPage(words=words, width=width, height=height,
-                               engine=info.engine_id(lang)), hocr)
+                               engine=info.engine_id(lang)), hocr, pdf_bytes)
 
 
 def _log_stderr(text: str) -> None:

@@ -48,12 +48,15 @@ def record_json(record: PersonRecord) -> bytes:
 
 def archive_results(archive: Archive, *, pipeline: str, source: str, sha: str, original: StoredObject,
                     pages: list[PageArtifacts], records: list[PersonRecord],
-                    provenance: dict) -> ArchivedFile:
-    """Page images, OCR, records, then the manifest that lists them all (written last)."""
+                    provenance: dict, searchable_pdf: Path | None = None) -> ArchivedFile:
+    """Page images, OCR, the searchable PDF (when made), records, then the manifest that lists
+    them all (written last)."""
     results: list[PutResult] = []
     for p in pages:
         results.append(archive.put_file(layout.page_image_key(pipeline, sha, p.page), p.image))
         results.append(archive.put_file(layout.page_ocr_key(pipeline, sha, p.page), p.hocr))
+    if searchable_pdf is not None:
+        results.append(archive.put_file(layout.searchable_pdf_key(pipeline, sha), searchable_pdf))
     for record in records:
         results.append(archive.put_bytes(record.archive_key, record_json(record)))
     objects: list[StoredObject] = [r.obj for r in results] + [original]

@@ -116,3 +116,107 @@ def test_a_table_grid_gives_its_rows_and_cells():
     assert table.locate((150, 350, 350, 370)) == (1, 0)
     erased = erase_rules(page, rules)
     assert erased[ys[2] + 1, 600] == 255 and erased[360, 255] == 0  # rule gone, text kept
+
+
+def photographed(page, corners, size=(1300, 1700), desk=90):
+    """``page`` (grey) as a phone photo: warped so its corners land on ``corners`` (TL, TR, BR,
+    BL) of a darker, slightly uneven desk of ``size`` (width, height)."""
+    h, w = page.shape
+    rng = np.random.default_rng(3)
+    field = cv2.resize(rng.uniform(0.85, 1.15, (6, 8)).astype(np.float32), size,
+                       interpolation=cv2.INTER_CUBIC)
+    canvas = np.clip(desk * field + rng.normal(0, 4, field.shape), 0, 255).astype(np.uint8)
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    matrix = cv2.getPerspectiveTransform(src, np.float32(corners))
+    return cv2.warpPerspective(page, matrix, size, dst=canvas, flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_TRANSPARENT)
+
+
+KEYSTONE = [[190, 130], [1090, 160], [1170, 1560], [110, 1540]]  # far edge narrower, turned
+
+
+def test_a_phone_photo_is_found_and_rectified():
+    from ocr.perspective import find_page, rectify
+
+    page = text_like_page()
+    photo = photographed(page, KEYSTONE)
+    # before: the lines converge, so they are not level anywhere on the photo
+    outline = find_page(photo)
+    assert outline is not None
+    assert np.abs(outline.corners - np.float32(KEYSTONE)).max() <= 3.0, outline.corners
+    flat = rectify(photo, outline)
+    # the rectified page: text rows level (to half a degree), paper to the edges, no desk
+    assert abs(estimate_skew(flat)) <= 0.5
+    top, bottom = flat[:, :60].mean(), flat[:, -60:].mean()
+    assert min(top, bottom, flat[:40].mean(), flat[-40:].mean()) > 200
+    # rows of print stay rows: the horizontal profile of the page and of the rectified photo
+    # agree once both are brought to the same height
+    rows = lambda img: (cv2.resize(img, (200, 700), interpolation=cv2.INTER_AREA) < 150).mean(axis=1)
+    assert np.corrcoef(rows(page), rows(flat))[0, 1] > 0.9
+
+
+def test_scans_are_not_warped():
+    from ocr.perspective import find_page
+
+    page = text_like_page()
+    assert find_page(page) is None  # the paper is the whole image
+    lid = np.full((1600, 1200), 250, np.uint8)  # a flatbed with its white lid around the sheet
+    lid[100:1500, 100:1100] = page
+    assert find_page(rotate(lid, 3.0)) is None
+    assert find_page(np.full((800, 600), 240, np.uint8)) is None
+
+
+def test_preprocessing_rectifies_a_photo_and_guesses_its_resolution():
+    from ocr.preprocess import PreprocessConfig, preprocess_array
+
+    a4 = cv2.resize(text_like_page(), (1000, 1414))  # A4 proportions
+    corners = [[160, 120], [1150, 135], [1180, 1545], [120, 1530]]  # near edge 7% wider
+    out, info = preprocess_array(photographed(a4, corners, size=(1300, 1700)), None)
+    assert info["rectified"] and abs(info["skew_deg"]) < 0.5
+    # 1414 px over 297 mm: about 121 dpi, so the page is brought to 300 dpi
+    assert info["dpi"] == 300 and out.shape[0] > 3000
+    _, plain = preprocess_array(photographed(a4, corners, size=(1300, 1700)), None,
+                                PreprocessConfig(perspective=False))
+    assert not plain["rectified"] and plain["dpi"] is None
+
+
+def test_the_transform_maps_the_page_image_onto_the_cleaned_page():
+    """PreprocessResult.transform takes a point of the photo to the same point of the cleaned
+    page (perspective, deskew and rescale together): the photo's page corners land on the
+    cleaned page's corners."""
+    from ocr.preprocess import preprocess_array
+
+    a4 = cv2.resize(text_like_page(), (1000, 1414))
+    corners = [[160, 120], [1150, 135], [1180, 1545], [120, 1530]]
+    out, info = preprocess_array(photographed(a4, corners, size=(1300, 1700)), None)
+    h = np.array(info["transform"]).reshape(3, 3)
+    mapped = cv2.perspectiveTransform(np.float32([corners]), h)[0]
+    expected = np.float32([[0, 0], [out.shape[1] - 1, 0], [out.shape[1] - 1, out.shape[0] - 1],
+                           [0, out.shape[0] - 1]])
+    assert np.abs(mapped - expected).max() <= 0.01 * out.shape[0], mapped
+    # a skewed, low-resolution scan: the centre stays the centre, the scale is 300/150
+    page = rotate(text_like_page(), 3.0)
+    out, info = preprocess_array(page, 150)
+    h = np.array(info["transform"]).reshape(3, 3)
+    centre = cv2.perspectiveTransform(np.float32([[[500, 700]]]), h)[0, 0]
+    assert np.abs(centre - [out.shape[1] / 2, out.shape[0] / 2]).max() <= 3
+    assert abs(h[0, 0] ** 2 + h[0, 1] ** 2 - 4.0) < 0.01
+
+
+@pytest.mark.parametrize("turn,angle,upside_down", [(0, 2.5, False), (90, -1.2, False),
+                                                      (90, 0.8, True), (0, -3.0, True)])
+def test_one_warp_does_what_the_turns_and_the_deskew_did_one_after_the_other(turn, angle,
+                                                                           upside_down):
+    from ocr.orient import apply_rotation
+    from ocr.preprocess import upright_transform
+
+    page = text_like_page()
+    step_by_step = rotate(apply_rotation(page, turn), angle)
+    step_by_step = apply_rotation(step_by_step, 180) if upside_down else step_by_step
+    matrix, size = upright_transform(page.shape, turn, angle, upside_down)
+    at_once = cv2.warpAffine(page, matrix, size, flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE)
+    assert at_once.shape == step_by_step.shape
+    inner = (slice(40, -40), slice(40, -40))  # the corners differ in how they are filled
+    diff = np.abs(at_once[inner].astype(int) - step_by_step[inner].astype(int))
+    assert np.percentile(diff, 99) <= 2, np.percentile(diff, 99)
