@@ -14,18 +14,23 @@ from pathlib import Path
 from typing import Any
 
 from prefect import flow
-from prefect.task_runners import ThreadPoolTaskRunner
 
 import kernel
 from kernel.errors import ConfigError
 from kernel.places import Gazetteer
-from kernel.records import (FieldStatus, FileFailure, MatchDecision, PageFailure, PersonRecord,
+from kernel.records import (DocType, FieldStatus, FileFailure, MatchDecision, PageFailure, PersonRecord,
                             Provenance)
 from kernel.report import BatchReport
 from kernel.settings import Settings
 from matching.rules import DEFAULT_RULES
 from ocr.pages import discover
+from dossiers.packets import Dossier, Packets, find_dossiers
+from flows.dossier import DossierOutcome, settle_dossier
+from ocr.quality import page_note
 from ocr.tesseract import probe
+from flows.runners import dask_ready, task_runner_for
+from flows import observer
+from flows.reporting import publish_batch_report
 from flows.tasks import (ARCHIVE_FAILED, REGISTRY_UNAVAILABLE, FileOutcome, archive_batch_bag,
                          clean_work, ingest_file, match_and_archive, ocr_page, registry_policy,
                          with_registry)
@@ -62,7 +67,13 @@ def process_batch(batch_dir: str, export: str | None = None,
                          files=len(files) + len(skipped), archive=settings.archive)
     report.failures.extend(FileFailure(source=s.relative, reason=s.reason, message=s.message,
                                        hint=s.hint) for s in skipped)
+    packets = find_dossiers(batch, [f.relative for f in files], every_top_level=settings.dossiers)
+    report.failures.extend(FileFailure(source=p.relative, reason="dossier_manifest_unreadable",
+                                       message=p.message, hint=p.hint) for p in packets.problems)
+    dossier_of, waiting = packets.of(), PacketsWaiting(packets)
     log.info("batch %s: %d file(s)", report.batch, len(files))
+    watch = observer.current()  # progress for the CLI (flows/observer.py)
+    watch.files_found(len(files))
 
     ingests = [ingest_file.submit(f, settings) for f in files]
     per_file = []
@@ -71,6 +82,9 @@ def process_batch(batch_dir: str, export: str | None = None,
         if ing.failure:
             report.failures.append(ing.failure)
         pages = [ocr_page.submit(ref, ing.dpi, settings) for ref in ing.pages]
+        watch.file_split(len(pages))
+        for page in pages:  # ticks as pages finish, in any order; results are still read in order
+            page.add_done_callback(lambda _: watch.page_done())
         per_file.append((ing, pages))
 
     outcomes: list[FileOutcome] = []
@@ -79,17 +93,35 @@ def process_batch(batch_dir: str, export: str | None = None,
         results = [p.result() for p in pages]
         outputs = [r for r in results if not isinstance(r, PageFailure)]
         report.page_failures.extend(r for r in results if isinstance(r, PageFailure))
+        dossier = dossier_of.get(ing.source)
+        report.page_notes.extend(  # a blank sheet in a dossier is a separator, not a problem
+            page_note(ing.source, o.page, o.quality, len(o.records)) for o in outputs
+            if o.quality and not (dossier and o.doc_class == DocType.BLANK.value))
         report.pages += len(results)
-        finishing.append((ing, match_and_archive.submit(
-            ing, outputs, settings, provenance, registry_fast_fail=registry_gave_up(finishing))))
-    for ing, fut in finishing:
-        outcomes.append(fut.result())
-        if outcomes[-1].failure:
-            report.failures.append(outcomes[-1].failure)
-        clean_work(settings, ing.sha256)
+        fast_fail = registry_gave_up(finishing)
+        if dossier is None:
+            finishing.append(([ing], match_and_archive.submit(
+                ing, outputs, settings, provenance, registry_fast_fail=fast_fail)))
+        elif (packet := waiting.add(dossier, ing, outputs)) is not None:
+            finishing.append(([i for i, _ in packet], settle_dossier.submit(
+                dossier, packet, settings, provenance, registry_fast_fail=fast_fail)))
+    summaries: list[dict] = []
+    summary_keys: list[str] = []
+    for ings, fut in finishing:
+        done = fut.result()
+        if isinstance(done, DossierOutcome):
+            summaries += [done.summary] if done.summary else []
+            summary_keys += [done.summary_key] if done.summary_key else []
+        for outcome in outcomes_of(done):
+            outcomes.append(outcome)
+            if outcome.failure:
+                report.failures.append(outcome.failure)
+        for ing in ings:
+            clean_work(settings, ing.sha256)
     if not any(f.reason in (ARCHIVE_FAILED, REGISTRY_UNAVAILABLE)  # else the re-run bags it
                for f in report.failures):
-        bag = archive_batch_bag(report.batch, [ing for ing, _ in per_file], outcomes, settings)
+        bag = archive_batch_bag(report.batch, [ing for ing, _ in per_file], outcomes, settings,
+                                extra_keys=summary_keys)
         if isinstance(bag, FileFailure):
             report.failures.append(bag)
         else:
@@ -102,20 +134,55 @@ def process_batch(batch_dir: str, export: str | None = None,
     write_export(records, export_path)
     export_path.with_suffix(".rules.json").write_text(rules.to_json(), encoding="utf-8")
     summarize(report, records, time.monotonic() - started)
+    if summaries:
+        report.dossiers = len(summaries)
+        report.dossier_checks_failed = sum(d["checks_failed"] for d in summaries)
+        report.dossier_summaries = str(write_dossier_summaries(summaries, export_path))
     report.export = str(export_path)
     report.report = str(export_path.with_suffix(".report.json"))
     Path(report.report).write_text(report.model_dump_json(indent=1) + "\n", encoding="utf-8")
+    publish_batch_report(report, records, settings)  # HTML report + artifacts (flows/reporting.py)
     return report
+
+
+def outcomes_of(done: FileOutcome | DossierOutcome) -> list[FileOutcome]:
+    return done.files if isinstance(done, DossierOutcome) else [done]
 
 
 def registry_gave_up(finishing: list) -> bool:
     """Has a file already finished having waited in vain for the registry?"""
     for _, future in finishing:
-        if future.state.is_completed():
-            failure = future.result().failure
-            if failure is not None and failure.reason == REGISTRY_UNAVAILABLE:
-                return True
+        # done() first: it is local, while .state asks the Prefect API of an unfinished task
+        # every time (one request per file per earlier file: quadratic in the batch's files)
+        if future.wrapped_future.done() and future.state.is_completed():
+            for outcome in outcomes_of(future.result()):
+                if outcome.failure is not None and outcome.failure.reason == REGISTRY_UNAVAILABLE:
+                    return True
     return False
+
+
+class PacketsWaiting:
+    """Files of each dossier as they come out of OCR; a dossier is handed on once complete."""
+
+    def __init__(self, packets: Packets) -> None:
+        self.expected = {d.dossier_id: len(d.sources) for d in packets.dossiers}
+        self.got: dict[str, list] = {}
+
+    def add(self, dossier: Dossier, ing: Any, outputs: list) -> list | None:
+        got = self.got.setdefault(dossier.dossier_id, [])
+        got.append((ing, outputs))
+        return got if len(got) == self.expected[dossier.dossier_id] else None
+
+
+def write_dossier_summaries(summaries: list[dict], export: Path) -> Path:
+    """``<export>.dossiers.json``: one summary per dossier (not ``.jsonl``: the review desk
+    takes every ``.jsonl`` of the exports folder for an export)."""
+    path = export.with_name(export.name.removesuffix(".jsonl") + ".dossiers.json")
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps(sorted(summaries, key=lambda d: d["dossier_id"]),
+                              ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    os.replace(tmp, path)
+    return path
 
 
 def write_export(records: list[PersonRecord], path: Path) -> None:
@@ -144,9 +211,12 @@ def summarize(report: BatchReport, records: list[PersonRecord], seconds: float) 
     report.pages_per_second = round(report.pages / seconds, 3) if seconds > 0 else 0.0
 
 
-def run_batch(batch_dir: Path, *, export: Path | None, overrides: dict[str, Any]) -> BatchReport:
-    """Entry point for the CLI: the flow with a thread pool sized to the OCR workers."""
-    workers = Settings(**overrides).ocr_workers
-    runner = ThreadPoolTaskRunner(max_workers=workers)
-    return process_batch.with_options(task_runner=runner)(
-        str(batch_dir), str(export) if export else None, overrides)
+def run_batch(batch_dir: Path, *, export: Path | None, overrides: dict[str, Any],
+              progress: observer.BatchObserver | None = None) -> BatchReport:
+    """Entry point for the CLI: the flow on a thread pool sized to the OCR workers, or on Dask
+    (``dask_address`` / ``dask_local_workers``, flows/runners.py). ``progress`` hears of files
+    and pages as they are done (not a flow parameter: flows/observer.py)."""
+    runner = task_runner_for(Settings(**overrides))
+    with observer.observing(progress), dask_ready(runner):
+        return process_batch.with_options(task_runner=runner)(
+            str(batch_dir), str(export) if export else None, overrides)

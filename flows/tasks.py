@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,9 +18,14 @@ from kernel.errors import ArchiveError, EngineError, InputFileError, RegistryUna
 from kernel.retry import RetryPolicy, retrying
 from kernel.places import Gazetteer
 from kernel.syllables import SyllableLexicon
-from kernel.records import ExtractedRecord, FileFailure, MatchDecision, PageFailure, PageRef, PersonRecord, Provenance, record_id_for
+from kernel.records import (DocType, ExtractedRecord, FieldValue, FileFailure, MatchDecision,
+                            MatchResult, PageFailure, PageRef, PersonRecord, Provenance,
+                            record_id_for)
 from kernel.settings import Settings
-from ocr.page import PageOutput, process_page
+from ocr.cache import PageCache, cache_root, read_page
+from ocr.page import PageOutput
+from ocr.quality import review_flagged
+from ocr.searchable import join_pages
 from ocr.pages import SourceFile, split_pages
 from storage import StoredObject, open_archive, sha256_file
 from matching.registry import RegistryStore
@@ -93,17 +99,26 @@ def named_by_relative_path(message: str, src: SourceFile) -> str:
 
 @task(name="ocr-page", cache_policy=NONE, retries=1, retry_delay_seconds=2)
 def ocr_page(ref: PageRef, dpi: int | None, settings: Settings) -> PageOutput | PageFailure:
-    try:
-        return process_page(Path(ref.image_path), ref.page, dpi=dpi, lang=settings.ocr_lang,
-                            timeout_s=settings.ocr_timeout_s,
-                            auto_min=settings.field_auto_min_confidence,
-                            structured_auto_min=settings.field_auto_min_structured,
-                            gazetteer=Gazetteer.load(settings.admin_units),
-                            lexicon=SyllableLexicon.load(str(settings.word_lists)
-                                                         if settings.word_lists else None))
-    except EngineError as exc:
-        log.warning("%s page %d: %s", printable(ref.source), ref.page, printable(exc.message))
-        return PageFailure(source=ref.source, page=ref.page, reason="ocr_failed", message=str(exc))
+    """OCR one page, from the OCR cache when it was read before (ocr/cache.py). A tesseract
+    crash is tried once more (a killed or crashed process may not happen twice); a timeout is
+    not retried (the same page would time out again): the page fails and the batch goes on."""
+    cache = PageCache(cache_root(settings.data_dir)) if settings.ocr_cache else None
+    options = dict(dpi=dpi, lang=settings.ocr_lang, timeout_s=settings.ocr_timeout_s,
+                   auto_min=settings.field_auto_min_confidence,
+                   structured_auto_min=settings.field_auto_min_structured,
+                   gazetteer=Gazetteer.load(settings.admin_units),
+                   lexicon=SyllableLexicon.load(str(settings.word_lists)
+                                                if settings.word_lists else None),
+                   searchable_pdf=settings.searchable_pdf)
+    for _attempt in range(2):
+        try:
+            return read_page(cache, Path(ref.image_path), ref.page, **options)
+        except EngineError as exc:
+            failure = exc
+            log.warning("%s page %d: %s", printable(ref.source), ref.page, printable(exc.message))
+            if isinstance(exc.__cause__, subprocess.TimeoutExpired):
+                break
+    return PageFailure(source=ref.source, page=ref.page, reason="ocr_failed", message=str(failure))
 
 
 def clean_work(settings: Settings, sha: str) -> None:
@@ -172,16 +187,24 @@ def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: S
         records = with_registry(
             settings, registry_policy(settings, fast_fail=registry_fast_fail), ingested.source,
             lambda store: [build_record(ingested, out.page, extracted, settings, store, provenance)
-                           for out in outputs for extracted in out.records])
+                           for out in outputs
+                           for extracted in review_flagged(out.records, out.quality)])
     except RegistryUnavailableError as exc:
         return FileOutcome([], int(ingested.new_original), int(not ingested.new_original),
                            failure=registry_failure(ingested.source, exc))
+    return archive_file(ingested, outputs, records, settings, provenance)
+
+
+def archive_file(ingested: Ingested, outputs: list[PageOutput], records: list[PersonRecord],
+                 settings: Settings, provenance: Provenance) -> FileOutcome:
+    """Archive a file's pages, OCR, searchable PDF, records, then its manifest."""
     artifacts = [PageArtifacts(o.page, o.preprocessed, o.hocr) for o in outputs]
     try:
         archive = open_archive(settings.archive, settings)
         done = archive_results(archive, pipeline=PIPELINE_VERSION, source=ingested.source,
                                sha=ingested.sha256, original=ingested.original, pages=artifacts,
-                               records=records, provenance=provenance.model_dump())
+                               records=records, provenance=provenance.model_dump(),
+                               searchable_pdf=file_pdf(ingested, outputs, settings))
     except ArchiveError as exc:  # records are left out of the export; the next run takes them
         return FileOutcome([], int(ingested.new_original), int(not ingested.new_original),
                            failure=archive_failure(ingested.source, exc))
@@ -191,17 +214,29 @@ def match_and_archive(ingested: Ingested, outputs: list[PageOutput], settings: S
                        done.existing + int(not ingested.new_original), done.manifest_key)
 
 
+def file_pdf(ingested: Ingested, outputs: list[PageOutput], settings: Settings) -> Path | None:
+    """The file's searchable PDF, joined from its pages' PDFs; only when every page has one
+    (a PDF with a page missing would pass for the whole file)."""
+    pdfs = [o.pdf for o in sorted(outputs, key=lambda o: o.page) if o.pdf is not None]
+    if not settings.searchable_pdf or not pdfs or len(pdfs) != len(ingested.pages):
+        return None
+    return join_pages(pdfs, settings.work_dir / "pages" / ingested.sha256 / "searchable.pdf")
+
+
 @task(name="archive-batch-bag", cache_policy=NONE, retries=0)
 def archive_batch_bag(batch: str, ingested: list[Ingested], outcomes: list[FileOutcome],
-                      settings: Settings) -> BagResult | FileFailure:
+                      settings: Settings, extra_keys: list[str] | None = None
+                      ) -> BagResult | FileFailure:
     """The batch's BagIt bag: every object of the batch with its SHA-256, who, when, version."""
     manifests = [o.manifest_key for o in outcomes if o.manifest_key]
     loose = [k for i in ingested if i.failure and i.failure.quarantine_key
              for k in (i.original.key, i.failure.quarantine_key, quarantine_note_key(i.sha256))]
+    quarantined = len(loose) // 3
+    loose += extra_keys or []  # dossier summaries
     info = BagInfo(batch=batch, dropped_by=who_dropped(settings),
                    dropped_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
                    sohoa_version=kernel.__version__, pipeline=PIPELINE_VERSION,
-                   files=len(ingested), quarantined=len(loose) // 3)
+                   files=len(ingested), quarantined=quarantined)
     try:
         archive = open_archive(settings.archive, settings)
         bag = write_bag(archive, info, collect_objects(archive, manifests, loose))
@@ -221,9 +256,16 @@ def build_record(ingested: Ingested, page: int, extracted: ExtractedRecord, sett
         person = store.get(match.registry_id)
         if person is not None:
             checked = confirm_names(extracted.fields, person)
-    rid = record_id_for(ingested.sha256, page, extracted.row, extracted.role)
+    return record_for(ingested, page, extracted.row, extracted.role, extracted.doc_type,
+                      checked, match, provenance)
+
+
+def record_for(ingested: Ingested, page: int, row: int | None, role: str | None,
+               doc_type: DocType, fields: dict[str, FieldValue], match: MatchResult,
+               provenance: Provenance, dossier_id: str | None = None) -> PersonRecord:
+    rid = record_id_for(ingested.sha256, page, row, role)
     return PersonRecord(
         record_id=rid, source=ingested.source, source_sha256=ingested.sha256, page=page,
-        row=extracted.row, role=extracted.role, doc_type=extracted.doc_type,
-        fields=checked, match=match,
+        row=row, role=role, doc_type=doc_type, fields=fields, match=match,
+        dossier_id=dossier_id,
         archive_key=record_key(PIPELINE_VERSION, ingested.sha256, rid), provenance=provenance)

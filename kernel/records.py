@@ -25,6 +25,11 @@ class DocType(str, Enum):
     MARRIAGE_CERTIFICATE = "marriage_certificate"
     DEATH_EXTRACT = "death_extract"
     UNKNOWN = "unknown"
+    # pages of administrative-procedure dossiers (hồ sơ thủ tục hành chính)
+    DECLARATION_FORM = "declaration_form"  # tờ khai đăng ký khai sinh
+    ID_CARD = "id_card"  # a copy of a CCCD / Căn cước card (front, back, or several cards)
+    OTHER = "other"  # a page of another kind (residence paper ...): classified, no records
+    BLANK = "blank"  # a separator sheet or an empty page: classified, no records
 
 
 MARRIAGE_FIELDS: tuple[str, ...] = (
@@ -36,10 +41,30 @@ DEATH_FIELDS: tuple[str, ...] = (
     "date_of_death", "place_of_death", "registration_number", "book_number",
     "registration_date", "registration_place",
 )
+ID_CARD_FIELDS: tuple[str, ...] = (
+    "id_number", "full_name", "date_of_birth", "sex", "nationality", "hometown", "residence",
+    "registration_place", "issue_date", "expiry_date",
+)
+"""One card holder (role ``card``, ``row`` = the card's 1-based index on the page): front and
+back merged. ``hometown`` is "Quê quán / Place of origin" (2016-2021 CCCD),
+``registration_place`` "Nơi đăng ký khai sinh" (2024 Căn cước), ``residence`` "Nơi thường trú"
+/ "Nơi cư trú"."""
+DECLARATION_FIELDS: tuple[str, ...] = (
+    "full_name", "date_of_birth", "sex", "ethnicity", "nationality", "place_of_birth",
+    "hometown", "residence", "id_number", "relationship", "father_name", "mother_name",
+    "registration_place",
+)
+"""A birth-registration declaration (tờ khai đăng ký khai sinh), one record per role:
+``requester`` (full_name, date_of_birth, residence, id_number, relationship), ``subject`` (the
+child: full_name, date_of_birth, sex, ethnicity, nationality, place_of_birth, hometown,
+father_name, mother_name, registration_place = the body the form is addressed to),
+``mother`` / ``father`` (full_name, date_of_birth, ethnicity, nationality, residence,
+id_number). Fields a role does not have are null."""
 FIELDS_OF: dict[DocType, tuple[str, ...]] = {
     DocType.BIRTH_CERTIFICATE: FIELD_NAMES, DocType.BIRTH_REGISTER: FIELD_NAMES,
     DocType.MARRIAGE_CERTIFICATE: MARRIAGE_FIELDS, DocType.DEATH_EXTRACT: DEATH_FIELDS,
-    DocType.UNKNOWN: FIELD_NAMES,
+    DocType.UNKNOWN: FIELD_NAMES, DocType.DECLARATION_FORM: DECLARATION_FIELDS,
+    DocType.ID_CARD: ID_CARD_FIELDS, DocType.OTHER: FIELD_NAMES, DocType.BLANK: FIELD_NAMES,
 }
 """The export's field names per document type (birth documents: exactly FIELD_NAMES)."""
 
@@ -85,6 +110,8 @@ class FieldValue(Frozen):
     status: FieldStatus
     reasons: tuple[str, ...] = ()  # why a field is in review (checks that failed, low OCR ...)
     bbox: tuple[int, int, int, int] | None = None  # where on the page, for the review crop
+    canonical: str | None = None  # names: one tone placement (HOÀ and HÒA alike), beside the
+    # printed value; archived with the record, not in the export
 
     def export(self) -> dict[str, Any]:
         return {"value": self.value, "confidence": round(self.confidence, 4),
@@ -97,7 +124,8 @@ class ExtractedRecord(Frozen):
     doc_type: DocType
     fields: dict[str, FieldValue]
     row: int | None = None
-    role: str | None = None  # marriage: husband / wife; death: deceased; else None
+    role: str | None = None  # marriage: husband / wife; death: deceased; declaration:
+    # requester / subject / mother / father; ID card: card (row = card index); else None
 
 
 class MatchCandidate(Frozen):
@@ -144,6 +172,7 @@ class PersonRecord(Frozen):
     match: MatchResult
     archive_key: str
     provenance: Provenance
+    dossier_id: str | None = None  # the dossier (hồ sơ) the page belongs to, if any
 
     def export(self) -> dict[str, Any]:
         """The public export line (README: 'The export')."""
@@ -153,6 +182,7 @@ class PersonRecord(Frozen):
             "page": self.page,
             "row": self.row,
             "role": self.role,
+            "dossier_id": self.dossier_id,
             "doc_type": self.doc_type.value,
             "fields": {name: self.fields[name].export() if name in self.fields
                        else {"value": None, "confidence": 0.0, "status": "auto"}
@@ -191,3 +221,7 @@ class PageFailure(Frozen):
     page: int
     reason: str
     message: str
+
+
+DOSSIER_MANIFEST = "dossier.json"
+"""The optional manifest of a dossier folder (dossiers/packets.py); never taken as a scan."""

@@ -28,8 +28,15 @@ class BatchReport(BaseModel):
     export: str | None = None
     report: str | None = None
     archive: str | None = None
+    dossiers: int = 0  # dossiers (hồ sơ) found in the batch
+    dossier_checks_failed: int = 0  # cross-document disagreements, each a review item
+    dossier_summaries: str | None = None  # <export>.dossiers.json
     failures: list[FileFailure] = Field(default_factory=list)
     page_failures: list[PageFailure] = Field(default_factory=list)
+    page_notes: list[PageFailure] = Field(default_factory=list)
+    """Pages read but flagged (blank, too dark, too small, handwriting: ocr/quality.py). Each
+    goes to the review desk with its reason; unlike a failure it does not fail the batch (a
+    blank separator sheet is normal in a dossier)."""
 
     @property
     def ok(self) -> bool:

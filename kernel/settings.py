@@ -30,6 +30,20 @@ class Settings(BaseSettings):
     pdf_dpi: int = Field(300, ge=72, le=600)
     max_image_pixels: int = Field(150_000_000, description="Larger images are refused (bombs).")
     max_pages_per_file: int = 500
+    dossiers: bool = Field(False, description="Every top-level folder and file of a batch is "
+                           "one dossier (hồ sơ); folders holding a dossier.json are always.")
+    ocr_cache: bool = Field(True, description="Keep every page's OCR in <data_dir>/cache/ocr "
+                            "so a re-run (after a crash too) skips pages already read; "
+                            "SOHOA_OCR_CACHE=false turns it off.")
+    searchable_pdf: bool = Field(True, description="Archive each source file as a searchable "
+                                 "PDF too (its cleaned pages under their OCR text), made by "
+                                 "the same tesseract call that reads the page.")
+
+    # where page tasks run (default: a thread pool of ocr_workers in this process)
+    dask_address: str | None = Field(None, description="tcp://host:port of a Dask scheduler "
+                                     "whose workers share this machine's data and work folders.")
+    dask_local_workers: int | None = Field(None, ge=1, description="Start a local Dask cluster "
+                                           "of this many worker processes, one thread each.")
 
     # extraction
     word_lists: Path | None = Field(
@@ -40,9 +54,10 @@ class Settings(BaseSettings):
         None, description="Administrative-unit list (GSO CSV, or a folder holding it and the "
                           "2017 list); default: ../shared/data/admin_units when present, else "
                           "the built-in province table.")
-    field_auto_min_confidence: float = Field(0.80, ge=0.0, le=1.0)
+    # calibrated (benchmarks/calibration.py; ocr.fields.AUTO_MIN, STRUCTURED_AUTO_MIN)
+    field_auto_min_confidence: float = Field(0.70, ge=0.0, le=1.0)
     field_auto_min_structured: float = Field(
-        0.60, ge=0.0, le=1.0, description="for fields that also pass a format or list check "
+        0.50, ge=0.0, le=1.0, description="for fields that also pass a format or list check "
                                           "(dates, sex, ethnic group, numbers, years)")
 
     # matching
@@ -70,6 +85,19 @@ class Settings(BaseSettings):
     s3_retry_base_s: float = Field(0.5, gt=0)
     operator: str | None = Field(None, description="Who drops batches (bag-info); default: OS user")
 
+    # nightly operations: the inbox (sohoa inbox run), schedules (sohoa serve)
+    inbox_dir: Path | None = Field(None, description="The inbox folder: incoming/, processing/, "
+                                   "done/, failed/ inside; default <data_dir>/inbox")
+    inbox_quiet_s: float = Field(600.0, ge=0, description="a batch folder without a READY file "
+                                 "is taken once nothing in it has changed for this long")
+    inbox_s3: str | None = Field(None, description="s3://bucket/prefix: also take batches "
+                                 "uploaded under <prefix>/incoming/<batch>/ with a READY object")
+    nightly_cron: str = Field("0 1 * * *", description="when the nightly intake runs")
+    nightly_timezone: str = Field("Asia/Ho_Chi_Minh", description="time zone of both crons")
+    fixity_cron: str = Field("0 3 * * *", description="when the nightly fixity check runs")
+    fixity_sample: int | None = Field(None, ge=1, description="objects the nightly fixity "
+                                      "check re-reads, chosen at random; default: all")
+
     # the review desk
     review_db_url: str | None = Field(None, description="default sqlite:///<data_dir>/review.sqlite")
     review_exports: list[Path] | None = Field(None, description="default <data_dir>/exports")
@@ -88,6 +116,8 @@ class Settings(BaseSettings):
             self.archive = str(self.data_dir / "archive")
         if self.work_dir is None:
             self.work_dir = self.data_dir / "work"
+        if self.inbox_dir is None:
+            self.inbox_dir = self.data_dir / "inbox"
         return self
 
     def fingerprint(self) -> str:

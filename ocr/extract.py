@@ -8,14 +8,19 @@ found by fuzzy matching (:mod:`ocr.scan`), values normalized and cross-checked
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from kernel.places import Gazetteer
 from kernel.records import DEATH_FIELDS, FIELD_NAMES, DocType, ExtractedRecord, OcrPage
 from kernel.syllables import SyllableLexicon
-from ocr.fields import STRUCTURED_AUTO_MIN, Context, FieldBuilder
+from ocr.fields import AUTO_MIN, STRUCTURED_AUTO_MIN, Context, FieldBuilder
 from ocr.labels import BIRTH, DEATH, TITLES
 from ocr.layout import Table
 from ocr.lines import reading_lines
 from ocr.scan import find_title, scan
+
+if TYPE_CHECKING:
+    from ocr.classify import PageCues
 
 
 EXPECTED_ON_CERTIFICATES = tuple(f for f in FIELD_NAMES if f != "id_number")
@@ -34,7 +39,7 @@ def classify(page: OcrPage, tables: tuple[Table, ...] = ()) -> DocType:
     return DocType.UNKNOWN
 
 
-def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
+def extract_birth_certificate(page: OcrPage, *, auto_min: float = AUTO_MIN,
                               gazetteer: Gazetteer | None = None,
                               lexicon: SyllableLexicon | None = None,
                               tables: tuple[Table, ...] = ()) -> ExtractedRecord:
@@ -43,7 +48,7 @@ def extract_birth_certificate(page: OcrPage, *, auto_min: float = 0.8,
 
 def _birth_record(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> ExtractedRecord:
     lines = reading_lines(page, tables)
-    raw = scan(lines, BIRTH)
+    raw = scan(lines, BIRTH, page.width)
     fields = FieldBuilder(ctx).fill(raw, FIELD_NAMES, required=EXPECTED_ON_CERTIFICATES)
     found = find_title(lines, TITLES) == "birth_certificate" or "full_name" in raw
     return ExtractedRecord(doc_type=DocType.BIRTH_CERTIFICATE if found else DocType.UNKNOWN,
@@ -51,19 +56,36 @@ def _birth_record(page: OcrPage, tables: tuple[Table, ...], ctx: Context) -> Ext
 
 
 def extract_death(page: OcrPage, ctx: Context, tables: tuple[Table, ...] = ()) -> ExtractedRecord:
-    raw = scan(reading_lines(page, tables), DEATH)
+    raw = scan(reading_lines(page, tables), DEATH, page.width)
     fields = FieldBuilder(ctx).fill(raw, DEATH_FIELDS,
                                     required=tuple(f for f in DEATH_FIELDS if f != "id_number"))
     return ExtractedRecord(doc_type=DocType.DEATH_EXTRACT, fields=fields, role="deceased")
 
 
-def extract_page(page: OcrPage, tables: tuple[Table, ...], *, auto_min: float = 0.8,
+def extract_page(page: OcrPage, tables: tuple[Table, ...], *, auto_min: float = AUTO_MIN,
                  structured_auto_min: float = STRUCTURED_AUTO_MIN,
                  gazetteer: Gazetteer | None = None,
-                 lexicon: SyllableLexicon | None = None) -> list[ExtractedRecord]:
-    """Every person record on the page (none for a blank or unknown page without a name)."""
+                 lexicon: SyllableLexicon | None = None,
+                 cues: "PageCues | None" = None) -> list[ExtractedRecord]:
+    """Every person record on the page (none for a blank or unknown page without a name).
+
+    The page's kind comes from :func:`ocr.classify.classify_page` (content and, with
+    ``cues``, the ID cards found on the image and their words); dossier pages (declarations,
+    ID-card copies) have their own readers, blank and "other" pages give no record."""
+    from ocr.classify import classify_page
+
     ctx = Context(auto_min, gazetteer, lexicon, structured_auto_min)
-    kind = classify(page, tables)
+    kind = classify_page(page, tables, cues).doc_class
+    if kind in (DocType.BLANK, DocType.OTHER):
+        return []
+    if kind is DocType.ID_CARD:
+        from ocr.idcard import extract_cards
+
+        return extract_cards(cues.cards if cues else (), ctx, page)
+    if kind is DocType.DECLARATION_FORM:
+        from ocr.declaration import extract_declaration
+
+        return extract_declaration(page, tables, ctx)
     if kind is DocType.BIRTH_REGISTER:
         from ocr.register import extract_register
 

@@ -45,6 +45,10 @@ REASONS = {
            "place_unresolved": "không tìm thấy địa danh", "sex_unreadable": "giới tính không đọc được",
            "number_unreadable": "số không đọc được", "ocr_failed": "trang không nhận dạng được",
            "handwriting": "có thể là chữ viết tay",
+           "page_blank": "trang trắng", "page_too_dark": "trang quá tối, khó đọc",
+           "page_too_small": "ảnh hoặc chữ quá nhỏ, khó đọc",
+           "page_handwriting": "có thể là chữ viết tay",
+           "dossier_disagrees": "{field} khác với giấy tờ {other} trong cùng hồ sơ",
            "ambiguous": "ứng viên thứ hai quá sát", "between": "điểm nằm giữa hai ngưỡng",
            "below": "điểm dưới ngưỡng thấp", "thin": "ít bằng chứng",
            "no candidates": "không có ứng viên", "disagrees": "không khớp với ứng viên tốt nhất",
@@ -63,6 +67,10 @@ REASONS = {
            "place_unresolved": "place not found", "sex_unreadable": "sex unreadable",
            "number_unreadable": "number unreadable", "ocr_failed": "page could not be read",
            "handwriting": "likely handwriting",
+           "page_blank": "blank page", "page_too_dark": "page too dark to read",
+           "page_too_small": "image or print too small to read",
+           "page_handwriting": "likely handwriting",
+           "dossier_disagrees": "{field} differs from {other} in the same dossier",
            "ambiguous": "second candidate too close", "between": "score between thresholds",
            "below": "score below the lower threshold", "thin": "little evidence",
            "no candidates": "no candidates", "disagrees": "disagrees with the best candidate",
@@ -88,6 +96,7 @@ MESSAGES = {
         "all": "Tất cả", "apply": "Lọc",
         "cat_field": "Trường độ tin cậy thấp", "cat_match": "Liên kết chưa chắc",
         "cat_page_failed": "Trang lỗi", "cat_handwriting": "Có thể viết tay",
+        "cat_dossier": "Hồ sơ: giấy tờ không khớp",
         "state_active": "Đang chờ", "state_open": "Mở", "state_held": "Cần thêm thông tin",
         "state_keying": "Chờ nhập lần hai", "state_dispute": "Hai lần nhập khác nhau",
         "state_done": "Đã xử lý", "state_all": "Tất cả",
@@ -170,6 +179,7 @@ MESSAGES = {
         "all": "All", "apply": "Filter",
         "cat_field": "Low-confidence field", "cat_match": "Ambiguous match",
         "cat_page_failed": "Failed page", "cat_handwriting": "Likely handwriting",
+        "cat_dossier": "Dossier: documents disagree",
         "state_active": "Waiting", "state_open": "Open", "state_held": "Needs more information",
         "state_keying": "Waiting for second keying", "state_dispute": "Keyings disagree",
         "state_done": "Done", "state_all": "All",
@@ -264,6 +274,9 @@ def reason_text(lang: str, reason: str) -> str:
         return table[reason]
     if reason in _MATCH_REASONS:
         return table[_MATCH_REASONS[reason]]
+    if reason.startswith("dossier_disagrees:"):  # dossier_disagrees:<field>:<other document>
+        _, name, other = reason.split(":", 2)
+        return table["dossier_disagrees"].format(field=field_label(lang, name), other=other)
     if reason.endswith(" disagrees with the best candidate"):
         return f"{field_label(lang, reason.split()[0])}: {table['disagrees']}"
     if reason.startswith("needs more information"):

@@ -4,8 +4,9 @@ An item is one thing a person must look at:
 
 - ``field``: a field in ``review`` (the reasons come from the archived record JSON);
 - ``match``: a record whose registry link is ``review`` (candidates with explanations);
-- ``page``: a page with nothing usable on it, from the batch report's page failures, or any
-  page flagged with a reason (e.g. ``handwriting``) by a later pipeline stage.
+- ``page``: a page with nothing usable on it, from the batch report's page failures, or a
+  page flagged with a reason (``page_blank``, ``page_too_dark``, ``page_too_small``,
+  ``page_handwriting``: the report's page notes, ocr/quality.py).
 
 :func:`sync` reads every export (``<batch>.jsonl`` with ``<batch>.report.json`` beside it)
 that changed since the last look and adds the items not yet known. It never changes an item
@@ -34,9 +35,10 @@ from storage import layout
 
 log = logging.getLogger(__name__)
 
-CATEGORIES = ("field", "match", "page_failed", "handwriting")
+CATEGORIES = ("field", "dossier", "match", "page_failed", "handwriting")
 STATES = ("open", "held", "keying", "dispute", "done")
 # how much a wrong value costs downstream: a wrong ID or birth date links the wrong citizen
+DOSSIER_REASON = "dossier_disagrees:"  # dossiers/checks.py: dossier_disagrees:<field>:<document>
 FIELD_WEIGHT = {"id_number": 60, "full_name": 50, "date_of_birth": 50, "sex": 30,
                 "father_name": 20, "mother_name": 20}
 
@@ -76,8 +78,10 @@ def page_category(reason: str) -> str:
 def field_item(record: PersonRecord, name: str, base: dict[str, Any]) -> dict[str, Any]:
     fv = record.fields[name]
     priority = 100 + FIELD_WEIGHT.get(name, 10) + 40 * (1 - fv.confidence)
+    # a field two documents of one dossier disagree on: a dossier-level item, naming both
+    category = "dossier" if any(r.startswith(DOSSIER_REASON) for r in fv.reasons) else "field"
     return {**base, "key": f"{record.record_id}:field:{name}", "kind": "field",
-            "category": "field", "reason": "; ".join(fv.reasons) or "low_ocr_confidence",
+            "category": category, "reason": "; ".join(fv.reasons) or "low_ocr_confidence",
             "field": name, "confidence": fv.confidence, "priority": round(priority, 3)}
 
 
@@ -91,11 +95,13 @@ def match_item(record: PersonRecord, base: dict[str, Any]) -> dict[str, Any]:
 
 def page_item(batch: str, source: str, sha: str | None, page: int, reason: str,
               base: dict[str, Any]) -> dict[str, Any]:
+    # a blank page (ocr/quality.py) is most often a separator sheet: confirmed last
+    priority = 40 if reason == "page_blank" else 250
     return {**base, "key": f"page:{batch}:{source}:{page}", "kind": "page",
             "category": page_category(reason), "reason": reason, "record_id": None,
             "record_key": None,
             "source": source, "source_sha256": sha, "page": page, "row": None,
-            "doc_type": "unknown", "field": None, "confidence": None, "priority": 250}
+            "doc_type": "unknown", "field": None, "confidence": None, "priority": priority}
 
 
 def items_of_record(record: PersonRecord, base: dict[str, Any]) -> list[dict[str, Any]]:
@@ -201,7 +207,8 @@ def _items_of_export(export: Path, batch: str, spec: str, report: dict[str, Any]
                 log.warning("review: record of %s line %d unreadable: %s", export.name, number, exc)
                 continue
             found.extend(items_of_record(record, base))
-    failures = report.get("page_failures") or []
+    # failed pages, and pages read but flagged (blank, too dark, too small, handwriting)
+    failures = (report.get("page_failures") or []) + (report.get("page_notes") or [])
     if failures:
         hashes = source_hashes(archive, batch)
         for f in failures:

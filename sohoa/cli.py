@@ -39,6 +39,7 @@ def _quiet_prefect(verbose: bool) -> None:
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "ocr,matching,storage,sohoa")
     os.environ.setdefault("PREFECT_UI_ENABLED", "false")
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "info" if verbose else "warning")
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "uvicorn", "docket"):
@@ -57,6 +58,15 @@ def run(batch_dir: Annotated[Path, typer.Argument(help="Folder of scans (nested 
         export: Annotated[Optional[Path], typer.Option("--export", help="JSONL file to write.")] = None,
         archive: ArchiveOpt = None, registry_url: RegistryOpt = None,
         workers: Annotated[Optional[int], typer.Option("--workers", help="Parallel OCR processes (default: cores).")] = None,
+        dask_address: Annotated[Optional[str], typer.Option(
+            "--dask-address", help="Run pages on this Dask scheduler (tcp://host:port); its "
+                                   "workers must share the data folder (SOHOA_DASK_ADDRESS).")] = None,
+        dask_local: Annotated[Optional[int], typer.Option(
+            "--dask-local", min=1, help="Run pages on a local Dask cluster of N worker "
+                                        "processes (SOHOA_DASK_LOCAL_WORKERS).")] = None,
+        dossiers: Annotated[bool, typer.Option(
+            "--dossiers", help="Every top-level folder or file of BATCH_DIR is one dossier (hồ "
+                               "sơ); folders with a dossier.json are dossiers anyway.")] = False,
         verbose: VerboseOpt = False) -> None:
     """OCR, extract, match and archive every page of BATCH_DIR; print the batch receipt."""
     if not batch_dir.is_dir():
@@ -64,10 +74,15 @@ def run(batch_dir: Annotated[Path, typer.Argument(help="Folder of scans (nested 
     _quiet_prefect(verbose)
     from flows.batch import run_batch  # noqa: PLC0415 (prefect import after env set-up)
 
-    overrides = _overrides(archive=archive, registry_url=registry_url, ocr_workers=workers)
+    overrides = _overrides(archive=archive, registry_url=registry_url, ocr_workers=workers,
+                           dask_address=dask_address, dask_local_workers=dask_local,
+                           dossiers=dossiers or None)
     _warn_if_registry_empty(overrides)
+    from sohoa.progress import progress_for
+
     try:
-        report = run_batch(batch_dir, export=export, overrides=overrides)
+        with progress_for(console) as progress:  # a bar on a terminal, plain lines otherwise
+            report = run_batch(batch_dir, export=export, overrides=overrides, progress=progress)
     except SohoaError as exc:
         _fail(exc)
     print_report(report)
@@ -101,13 +116,15 @@ def print_report(report) -> None:
     for label, value in [
         ("files", report.files), ("files failed", report.files_failed),
         ("pages", report.pages), ("pages failed", report.pages_failed),
+        ("pages flagged for review", len(report.page_notes)),
         ("records", report.records), ("records with every field auto", report.records_all_auto),
         ("fields auto / review", f"{report.fields_auto} / {report.fields_review}"),
         ("matched", report.matched), ("match to review", report.match_review),
         ("no match", report.no_match),
         ("archived new / already there", f"{report.archive_new_objects} / {report.archive_existing_objects}"),
         ("pages per second", f"{report.pages_per_second:.2f}"),
-    ]:
+    ] + ([("dossiers", report.dossiers),
+          ("dossier checks failed", report.dossier_checks_failed)] if report.dossiers else []):
         table.add_row(label, str(value))
     console.print(table)
     for f in report.failures:
@@ -116,8 +133,15 @@ def print_report(report) -> None:
             console.print(f"       original quarantined at {f.quarantine_key}")
     for p in report.page_failures:
         console.print(f"[red]failed[/] {p.source} page {p.page}: {p.message}")
+    for p in report.page_notes:  # flagged pages (blank, too dark...): to review, not failures
+        console.print(f"[yellow]to review[/] {p.source} page {p.page}: {p.message}", soft_wrap=True)
     console.print(f"export:  {report.export}", soft_wrap=True)
     console.print(f"report:  {report.report}", soft_wrap=True)
+    if report.dossier_summaries:
+        console.print(f"dossiers: {report.dossier_summaries}", soft_wrap=True)
+    html = Path(report.report).with_suffix(".html") if report.report else None
+    if html is not None and html.exists():
+        console.print(f"html:    {html}", soft_wrap=True)
     console.print(f"archive: {report.archive}", soft_wrap=True)
 
 
@@ -183,22 +207,32 @@ def registry_import(csv_path: Annotated[Path, typer.Argument(help="Registry expo
 
 @app.command()
 def synth(out: Annotated[Path, typer.Argument(help="Folder to write the corpus into.")],
-          docs: Annotated[int, typer.Option("--docs", min=1, help="Documents (pages) to draw.")] = 50,
+          docs: Annotated[int, typer.Option("--docs", min=0, help="Documents (pages) to draw.")] = 50,
           registry: Annotated[int, typer.Option("--registry", min=0, help="Unrelated registry people.")] = 500,
           seed: Annotated[int, typer.Option("--seed")] = 1,
           difficulty: Annotated[str, typer.Option("--difficulty", help="clean, typical or hard.")] = "typical",
-          images: Annotated[bool, typer.Option("--images/--no-images", help="Draw the scans.")] = True) -> None:
-    """Generate a synthetic corpus with exact ground truth: scans, registry.csv, truth.jsonl."""
+          images: Annotated[bool, typer.Option("--images/--no-images", help="Draw the scans.")] = True,
+          dossiers: Annotated[int, typer.Option(
+              "--dossiers", min=0, help="Administrative-procedure dossiers to draw besides "
+                                        "(batch/dossiers/, dossiers.jsonl).")] = 0,
+          disagree_rate: Annotated[float, typer.Option(
+              "--disagree-rate", min=0.0, max=1.0, help="Share of birth dossiers with a planted "
+                                                        "disagreement between documents.")] = 0.1) -> None:
+    """Generate a synthetic corpus with exact ground truth: scans, registry.csv, truth.jsonl
+    (and, with --dossiers, dossiers.jsonl)."""
     from rich.progress import Progress
 
     from synth.corpus import generate_corpus
 
     if difficulty not in ("clean", "typical", "hard"):
         _fail(SohoaError(f"unknown difficulty {difficulty!r}", hint="use clean, typical or hard"))
+    if docs + dossiers < 1:
+        _fail(SohoaError("nothing to draw", hint="give --docs 1 or more, or --dossiers 1 or more"))
     with Progress(console=err, transient=True) as bar:
         task = bar.add_task("drawing documents", total=docs)
         summary = generate_corpus(out, docs=docs, registry=registry, seed=seed,
-                                  difficulty=difficulty, images=images,
+                                  difficulty=difficulty, images=images, dossiers=dossiers,
+                                  disagree_rate=disagree_rate,
                                   progress=lambda done, total: bar.update(task, completed=done,
                                                                           total=total))
     console.print(summary)
@@ -264,6 +298,25 @@ def _register_match_commands() -> None:
 
 
 _register_match_commands()
+
+
+def _register_ops_commands() -> None:
+    from sohoa.ops_commands import inbox_app, ops_app
+
+    app.add_typer(ops_app)  # sohoa serve [--every S]
+    app.add_typer(inbox_app, name="inbox")  # sohoa inbox run|status
+
+
+_register_ops_commands()
+
+
+def _register_cache_commands() -> None:
+    from sohoa.cache_commands import cache_app
+
+    app.add_typer(cache_app, name="cache")  # sohoa cache info|prune --older-than DAYS|clear
+
+
+_register_cache_commands()
 
 
 def main() -> None:

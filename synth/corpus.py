@@ -48,7 +48,9 @@ from synth.truth import PrintedRecord, TruthLine
 log = logging.getLogger(__name__)
 
 SYNTH_VERSION = "2.0"
-ROLE_ORDER = {None: 0, "husband": 1, "wife": 2, "deceased": 3}
+ROLE_ORDER = {None: 0, "husband": 1, "wife": 2, "deceased": 3,
+              # dossier pages (synth.dossier): declaration roles, ID cards
+              "requester": 4, "subject": 5, "mother": 6, "father": 7, "card": 8}
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,7 @@ class CorpusSummary:
     doc_types: dict[str, int]
     layouts: dict[str, int]
     formats: dict[str, int]
+    dossiers: int = 0
 
 
 def _workers(requested: int | None, files: int) -> int:
@@ -123,16 +126,20 @@ def generate_corpus(out_dir: Path, *, docs: int, registry: int, seed: int,
                     difficulty: Literal["clean", "typical", "hard"],
                     progress: Callable[[int, int], None] | None = None,
                     images: bool = True, workers: int | None = None,
-                    shared_data: bool = True, data_dir: Path | None = None) -> CorpusSummary:
+                    shared_data: bool = True, data_dir: Path | None = None,
+                    dossiers: int = 0, disagree_rate: float = 0.1) -> CorpusSummary:
     """Write a corpus of ``docs`` document pages under ``out_dir`` (see the module doc).
 
     ``registry``: how many unrelated people the registry holds besides the documents' people
     and their distractors. ``progress(done, total)`` is called with pages done. ``workers``:
     processes (default: up to the number of cores). ``shared_data=False`` (or no
-    ``../shared/data``) uses the built-in names and places only.
+    ``../shared/data``) uses the built-in names and places only. ``dossiers``: that many
+    administrative-procedure dossiers besides (``batch/dossiers/``, ``dossiers.jsonl``; see
+    :mod:`synth.dossier`), ``disagree_rate`` of the birth dossiers with a planted
+    disagreement between their documents; ``docs`` may then be 0.
     """
-    if docs < 1 or registry < 0:
-        raise ValueError("docs must be at least 1 and registry at least 0")
+    if docs < 0 or registry < 0 or dossiers < 0 or docs + dossiers < 1:
+        raise ValueError("docs must be at least 1 (or 0 with dossiers) and registry at least 0")
     if difficulty not in DIFFICULTIES:
         raise ValueError(f"difficulty must be one of {DIFFICULTIES}, not {difficulty!r}")
     if not fonts_available():
@@ -146,10 +153,18 @@ def generate_corpus(out_dir: Path, *, docs: int, registry: int, seed: int,
     places = load_places(data_dir, shared=shared_data)
     reform = load_reform(data_dir, shared=shared_data)
     plan = make_plan(rng, docs, difficulty, book, places)
-    reg = build_registry(rng, list(plan.people), registry, book, places, reform)
+    jobs = _plan_dossiers(seed, dossiers, difficulty, book, places, plan, disagree_rate)
+    reg = build_registry(rng, list(plan.people) + _dossier_people(jobs), registry, book, places,
+                         reform)
     batch_dir = out_dir / "batch" if images else None
-    produced = _produce_all(plan, batch_dir, _workers(workers, len(plan.files)), progress)
+    file_pages = sum(len(f.pages) for f in plan.files)
+    total = file_pages + sum(len(j.pages) for j in jobs)
+    produced = _produce_all(plan, batch_dir, _workers(workers, len(plan.files)),
+                            progress and (lambda done, _t: progress(done, total)))
     truth = _truth_lines(plan.files, produced, reg.absent)
+    if jobs:
+        truth = _with_dossiers(truth, jobs, out_dir, batch_dir, reg.absent,
+                               _workers(workers, len(jobs)), progress, file_pages, total)
     out_dir.mkdir(parents=True, exist_ok=True)
     write_registry_csv(reg.rows, out_dir / "registry.csv")
     (out_dir / "truth.jsonl").write_text("".join(t.as_json() + "\n" for t in truth),
@@ -159,7 +174,7 @@ def generate_corpus(out_dir: Path, *, docs: int, registry: int, seed: int,
         records=len(truth), registry_rows=len(reg.rows), absent_people=len(reg.absent),
         doc_types=dict(sorted(Counter(t.record.doc_type for t in truth).items())),
         layouts=dict(sorted(Counter(t.record.layout for t in truth).items())),
-        formats=dict(sorted(Counter(f.fmt for f in plan.files).items())))
+        formats=dict(sorted(Counter(f.fmt for f in plan.files).items())), dossiers=len(jobs))
     meta = {
         "generator": "synth.corpus", "synth_version": SYNTH_VERSION,
         "parameters": {"docs": docs, "registry": registry, "seed": seed,
@@ -182,11 +197,62 @@ def generate_corpus(out_dir: Path, *, docs: int, registry: int, seed: int,
             "turned_pages": sum(1 for f in plan.files for p in f.pages if p.scan.turn),
         },
     }
+    if jobs:
+        meta["parameters"] |= {"dossiers": dossiers, "disagree_rate": disagree_rate}
+        meta["counts"]["dossiers"] = {  # type: ignore[index]
+            "dossiers": len(jobs), "pages": sum(len(j.pages) for j in jobs),
+            "procedures": dict(sorted(Counter(j.procedure for j in jobs).items())),
+            "page_classes": dict(sorted(Counter(p.doc_class for j in jobs
+                                                for p in j.pages).items())),
+            "disagreements": sum(len(j.disagreements) for j in jobs)}
     (out_dir / "corpus.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n",
                                          encoding="utf-8")
     log.info("corpus: %d files, %d pages, %d records, %d registry rows in %s", summary.files,
              summary.pages, summary.records, summary.registry_rows, out_dir)
     return summary
+
+
+def _plan_dossiers(seed: int, count: int, difficulty: str, book, places, plan: CorpusPlan,
+                   disagree_rate: float) -> list:
+    """The dossiers, drawn from their own rng (a corpus without dossiers is unchanged)."""
+    if not count:
+        return []
+    from synth.dossier_procedures import make_dossiers
+    taken = {c.id_number for c in plan.people}
+    return make_dossiers(random.Random(f"sohoa-dossiers:{seed}"), count, difficulty, book,
+                         places, taken, disagree_rate)
+
+
+def _dossier_people(jobs: list) -> list:
+    seen: dict[str, object] = {}
+    for job in jobs:
+        for citizen in (*job.people.values(), *job.extra_people):
+            seen.setdefault(citizen.id_number, citizen)
+    return list(seen.values())
+
+
+def _with_dossiers(truth: list[TruthLine], jobs: list, out_dir: Path, batch_dir: Path | None,
+                   absent: frozenset[str], workers: int,
+                   progress: Callable[[int, int], None] | None, done: int,
+                   total: int) -> list[TruthLine]:
+    """Draw the dossiers, write ``dossiers.jsonl``; the truth with their records added."""
+    from synth.dossier_produce import dossier_line, produce_all
+    state = {"done": done}
+
+    def step(pages: int) -> None:
+        state["done"] += pages
+        if progress:
+            progress(state["done"], total)
+
+    produced = produce_all(jobs, batch_dir, workers, step)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "dossiers.jsonl").write_text(
+        "".join(dossier_line(j, pages, absent) + "\n" for j, pages in zip(jobs, produced)),
+        encoding="utf-8")
+    lines = truth + [TruthLine(p.source, p.page, r, None if r.person_id in absent else r.person_id)
+                     for pages in produced for p in pages for r in p.records]
+    return sorted(lines, key=lambda t: (t.source, t.page, t.record.row or 0,
+                                        ROLE_ORDER[t.record.role]))
 
 
 def _page_layout(kind: str) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from PIL import Image
 
-from kernel.records import FIELD_NAMES
+from kernel.records import DECLARATION_FIELDS, FIELD_NAMES, ID_CARD_FIELDS
 from kernel.vntext import nfc
 
 BIRTH_CERTIFICATE = "birth_certificate"
@@ -30,9 +30,12 @@ DEATH_FIELDS: tuple[str, ...] = (
     "full_name", "date_of_birth", "sex", "ethnicity", "nationality", "id_number",
     "date_of_death", "place_of_death", *REGISTRATION_FIELDS)
 
+ID_CARD = "id_card"
+DECLARATION_FORM = "declaration_form"
 FIELDS_BY_DOC_TYPE: dict[str, tuple[str, ...]] = {
     BIRTH_CERTIFICATE: FIELD_NAMES, BIRTH_REGISTER: FIELD_NAMES,
     MARRIAGE_CERTIFICATE: MARRIAGE_FIELDS, DEATH_EXTRACT: DEATH_FIELDS,
+    ID_CARD: ID_CARD_FIELDS, DECLARATION_FORM: DECLARATION_FIELDS,  # dossier pages
 }
 
 

@@ -1,7 +1,8 @@
 """Crash safety: a batch run as a child process is killed with SIGKILL twice, at points chosen
 from what it has written so far (once its first original is archived, then once its first
 derived object is); after a re-run the archive holds every page once, every manifest
-verifies, no partial file is left, and the export equals that of an uninterrupted run.
+verifies, no partial file is left, the page read before the kill is not read again (OCR
+cache), and the export equals that of an uninterrupted run.
 
 The children use the session's Prefect API (no temporary server per child), so each start is
 quick; the batch is one sample page."""
@@ -96,9 +97,17 @@ def test_sigkill_twice_then_rerun_loses_nothing_and_duplicates_nothing(prefect_h
     assert kills >= 1, "no run was interrupted"
     assert not (data / "out.jsonl").exists()  # no export from a killed run
 
+    # the page was read before a kill (derived objects come after OCR): its OCR is cached, whole
+    entries = [p for p in (data / "cache" / "ocr").glob("??/*") if not p.name.startswith(".")]
+    assert len(entries) == 1
+    used = entries[0] / "entry.json"
+    os.utime(used, (time.time() - 86400, time.time() - 86400))
+
     final = _child(batch, data / "out.jsonl", data, api_url)
     output = final.communicate(timeout=300)[0].decode(errors="replace")
     assert final.returncode == 0, output[-3000:]
+    # the re-run took the page from the cache (a hit marks the entry used) instead of reading it
+    assert time.time() - used.stat().st_mtime < 3600
 
     # the export equals the uninterrupted run's
     assert (data / "out.jsonl").read_bytes() == (ref / "out.jsonl").read_bytes()

@@ -1,0 +1,204 @@
+"""ID cards on a photocopied page: where they are, and their text, one OCR call per card.
+
+A copier prints a plastic card as a grey rectangle with rounded corners on white paper, so
+cards are found on the page as it was scanned (before flattening, which would whiten them):
+solid regions clearly darker than the paper, of a card's proportions (85.6 x 54 mm, ratio
+1.59) and size (0.3-0.6 of the page's shorter side), each tilted its own way. Each card is
+cut out straight (a perspective warp from its four corners), turned as the page was turned
+upright, enlarged to :data:`CARD_WIDTH_PX`, flattened, binarized and read by Tesseract on its
+own: a card's print is small (labels of 6 pt) and crooked relative to the page.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from kernel.records import OcrPage
+from ocr.orient import apply_rotation, is_upside_down
+from ocr.tesseract import recognize
+
+log = logging.getLogger(__name__)
+
+CARD_RATIO = 85.6 / 53.98
+CARD_WIDTH_PX = 1600
+"""Cards are read at this width (about 475 dpi): their 6-pt labels then have Tesseract's
+preferred glyph size."""
+WORK_PX = 900
+OUTLINE_PX = 1600
+MIN_DARKER = 14  # grey levels below the paper that count as card
+MIN_SOLIDITY = 0.8
+
+
+class CardScan(BaseModel):
+    """One card found on a page: its corners on the page image as scanned (top-left first,
+    clockwise, as the card reads), its box on the preprocessed page (for review crops), and
+    its words once read (None when not read), and for a front its number read once more."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    corners: tuple[tuple[float, float], ...]
+    box: tuple[int, int, int, int] | None = None
+    words: OcrPage | None = None
+    number: str | None = None  # a front's number read again on its own line (digits only)
+
+
+def _order(points: np.ndarray) -> np.ndarray:
+    s = points.sum(axis=1)
+    d = np.diff(points, axis=1).ravel()
+    return np.float32([points[np.argmin(s)], points[np.argmin(d)], points[np.argmax(s)],
+                       points[np.argmax(d)]])
+
+
+def _card_shaped(rect: tuple, short: int) -> bool:
+    rw, rh = rect[1]
+    long_side, short_side = max(rw, rh), min(rw, rh)
+    return short_side > 0 and 0.3 <= long_side / short <= 0.62 \
+        and abs(long_side / short_side - CARD_RATIO) < 0.2
+
+
+def _filled(small: np.ndarray, paper: float) -> list[tuple]:
+    """Cards as solid grey regions (a grey scan of a copy)."""
+    mask = (small < paper - MIN_DARKER).astype(np.uint8)
+    k = max(3, round(min(small.shape) * 0.012))
+    solid = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    solid = cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    rects = [cv2.minAreaRect(c) for c in contours]
+    return [r for c, r in zip(contours, rects) if _card_shaped(r, min(small.shape))
+            and cv2.contourArea(c) / (r[1][0] * r[1][1]) >= MIN_SOLIDITY]
+
+
+def _outlined(small: np.ndarray, paper: float) -> list[tuple]:
+    """Cards as closed dark outlines (a bilevel scan, where the grey fill dropped out): the
+    region's outer contour is smooth (about as long as its convex hull: a ring, not ragged
+    text) and fills its rectangle."""
+    ink = (small < 0.8 * paper).astype(np.uint8)
+    grown = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(grown, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    found = []
+    for c in contours:
+        rect = cv2.minAreaRect(c)
+        if not _card_shaped(rect, min(small.shape)):
+            continue
+        smooth = cv2.arcLength(c, True) / max(1.0, cv2.arcLength(cv2.convexHull(c), True))
+        enclosed = cv2.contourArea(c) / max(1.0, rect[1][0] * rect[1][1])
+        if smooth <= 1.12 and enclosed >= 0.9:
+            found.append(rect)
+    return found
+
+
+def find_cards(gray: np.ndarray) -> list[np.ndarray]:
+    """Corners (4 x 2, page pixels, TL TR BR BL in image axes) of every card on the page,
+    in reading order (rows top to bottom, then left to right)."""
+    h, w = gray.shape[:2]
+    scale = WORK_PX / max(h, w)
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    paper = float(np.percentile(small, 92))
+    rects = _filled(small, paper)
+    fine_scale = OUTLINE_PX / max(h, w)  # thin outlines need more pixels than grey fills
+    fine = cv2.resize(gray, None, fx=fine_scale, fy=fine_scale, interpolation=cv2.INTER_AREA)
+    outlined = [((r[0][0] * scale / fine_scale, r[0][1] * scale / fine_scale),
+                 (r[1][0] * scale / fine_scale, r[1][1] * scale / fine_scale), r[2])
+                for r in _outlined(fine, paper)]
+    for rect in outlined:  # the same card found both ways counts once
+        if all(np.hypot(rect[0][0] - r[0][0], rect[0][1] - r[0][1]) > 0.3 * min(r[1])
+               for r in rects):
+            rects.append(rect)
+    found = [_order(cv2.boxPoints(r) / scale) for r in rects]
+    height = max((np.linalg.norm(c[3] - c[0]) for c in found), default=1.0)
+    return sorted(found, key=lambda c: (round(c[:, 1].mean() / (0.6 * height)),
+                                        c[:, 0].mean()))
+
+
+def cut_card(gray: np.ndarray, corners: np.ndarray, rotation: int = 0) -> np.ndarray:
+    """The card straightened, turned by ``rotation`` (the page's turn to upright), enlarged
+    to CARD_WIDTH_PX, flattened and binarized (ink 0, paper 255)."""
+    top = np.linalg.norm(corners[1] - corners[0])
+    side = np.linalg.norm(corners[3] - corners[0])
+    w, h = max(1, round(top)), max(1, round(side))
+    matrix = cv2.getPerspectiveTransform(corners.astype(np.float32),
+                                         np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
+    card = cv2.warpPerspective(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+    card = apply_rotation(card, rotation % 360)
+    if card.shape[0] > card.shape[1]:  # still standing: the page turn was not known
+        card = apply_rotation(card, 90)
+    factor = CARD_WIDTH_PX / card.shape[1]
+    card = cv2.resize(card, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
+    inset = round(0.012 * card.shape[1])  # the card's edge is not text
+    card = card[inset:-inset, inset:-inset]
+    background = cv2.medianBlur(cv2.dilate(card, np.ones((7, 7), np.uint8)), 31)
+    flat = cv2.divide(card, np.maximum(background, 1), scale=255)
+    _, out = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255,
+                           cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return out
+
+
+def page_box(corners: np.ndarray, source_shape: tuple[int, int], rotation: int, skew_deg: float,
+             out_size: tuple[int, int]) -> tuple[int, int, int, int] | None:
+    """Where ``corners`` (on the page as scanned) lie on the preprocessed page: the quarter
+    turn, the deskew about the centre, then the rescale, as ocr.preprocess applies them.
+    None when the result falls outside the page (the geometry is not the expected one)."""
+    h, w = source_shape
+    pts = turned_points(corners, source_shape, rotation)
+    if rotation % 180 == 90:
+        w, h = h, w
+    if skew_deg:
+        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew_deg, 1.0)
+        pts = pts @ matrix[:, :2].T + matrix[:, 2]
+    scale = out_size[0] / w
+    pts = pts * scale
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    if x0 < -0.05 * out_size[0] or y0 < -0.05 * out_size[1] or x1 > 1.05 * out_size[0] \
+            or y1 > 1.05 * out_size[1]:
+        return None
+    return (max(0, int(x0)), max(0, int(y0)), min(out_size[0], int(x1)), min(out_size[1], int(y1)))
+
+
+def in_reading_order(centres: list[tuple[float, float]], height: float) -> list[int]:
+    """Indices of cards ordered as they read on the upright page (rows top to bottom, then
+    left to right), from their centres on it."""
+    return sorted(range(len(centres)), key=lambda i: (round(centres[i][1] / (0.6 * height)),
+                                                      centres[i][0]))
+
+
+def load_gray(image: Path) -> np.ndarray | None:
+    return cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+
+
+def upright(card: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The card crop the right way up, and whether it had to be turned: each card is
+    checked on its own (a card may lie upside down on the copier glass, and a page of cards
+    is easily turned the wrong way by the page's orientation check)."""
+    if is_upside_down(card):
+        return apply_rotation(card, 180), True
+    return card, False
+
+
+def turned_points(corners: np.ndarray, source_shape: tuple[int, int], rotation: int) -> np.ndarray:
+    """``corners`` on the page as scanned, turned by ``rotation`` (clockwise quarter turns)."""
+    h, w = source_shape
+    pts = corners.astype(np.float64)
+    turn = rotation % 360
+    if turn == 90:
+        return np.stack([h - 1 - pts[:, 1], pts[:, 0]], axis=1)
+    if turn == 180:
+        return np.stack([w - 1 - pts[:, 0], h - 1 - pts[:, 1]], axis=1)
+    if turn == 270:
+        return np.stack([pts[:, 1], w - 1 - pts[:, 0]], axis=1)
+    return pts
+
+
+def ocr_card(card: np.ndarray, *, lang: str, timeout_s: float) -> OcrPage:
+    """OCR of one card image from :func:`cut_card` (psm 4: columns of label-value lines)."""
+    with tempfile.TemporaryDirectory(prefix="sohoa-card-") as tmp:
+        path = Path(tmp) / "card.png"
+        cv2.imwrite(str(path), card)
+        dpi = round(CARD_WIDTH_PX / (85.6 / 25.4))
+        return recognize(path, lang=lang, psm=4, dpi=dpi, timeout_s=timeout_s).page
