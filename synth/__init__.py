@@ -23,4 +23,11 @@ The corpus generator (``corpus.generate_corpus``) builds on those:
   scan and photo defects by difficulty;
 - ``truth``, ``population`` (the registry with distractors), ``plan`` (what goes where),
   ``produce`` (one file, in a worker process), ``corpus`` (the whole corpus).
+
+Administrative-procedure dossiers (``generate_corpus(..., dossiers=N)``, ``sohoa synth
+--dossiers N``): ``idcard`` (CCCD / Căn cước fronts and backs, the MRZ), ``copypage`` (cards
+photocopied onto a sheet, separator sheets), ``declaration`` (the birth-registration
+declaration), ``residence`` (a residence confirmation), ``dossier`` and
+``dossier_procedures`` (the plan: people, pages, planted disagreements),
+``dossier_produce`` (pixels, files, ``dossiers.jsonl``).
 """
