@@ -45,7 +45,8 @@ class CardScan(BaseModel):
     corners: tuple[tuple[float, float], ...]
     box: tuple[int, int, int, int] | None = None
     words: OcrPage | None = None
-    number: str | None = None  # a front's number read again on its own line (digits only)
+    numbers: tuple[str, ...] = ()  # a front's number read again on its own line, digits
+    # only, several ways (ocr.cardnumber): each reading as read
 
 
 def _order(points: np.ndarray) -> np.ndarray:
@@ -65,13 +66,31 @@ def _card_shaped(rect: tuple, short: int) -> bool:
 def _filled(small: np.ndarray, paper: float) -> list[tuple]:
     """Cards as solid grey regions (a grey scan of a copy)."""
     mask = (small < paper - MIN_DARKER).astype(np.uint8)
-    k = max(3, round(min(small.shape) * 0.012))
+    k = max(3, round(min(small.shape) * 0.03))  # thinner than this: text, a fold, not a card
     solid = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     solid = cv2.morphologyEx(solid, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     contours, _ = cv2.findContours(solid, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     rects = [cv2.minAreaRect(c) for c in contours]
     return [r for c, r in zip(contours, rects) if _card_shaped(r, min(small.shape))
-            and cv2.contourArea(c) / (r[1][0] * r[1][1]) >= MIN_SOLIDITY]
+            and cv2.contourArea(c) / (r[1][0] * r[1][1]) >= MIN_SOLIDITY
+            and _inside(r, small.shape) and _printed(small, r, paper)]
+
+
+def _inside(rect: tuple, shape: tuple[int, int]) -> bool:
+    """Wholly on the page: a grey patch cut by the page's edge is shade, not a card."""
+    h, w = shape
+    pts = cv2.boxPoints(rect)
+    margin = 0.005 * max(h, w)
+    return bool((pts[:, 0] >= margin).all() and (pts[:, 0] <= w - margin).all()
+                and (pts[:, 1] >= margin).all() and (pts[:, 1] <= h - margin).all())
+
+
+def _printed(small: np.ndarray, rect: tuple, paper: float) -> bool:
+    """Print inside (a card carries text), not an even grey patch of shade."""
+    mask = np.zeros(small.shape, np.uint8)
+    cv2.fillPoly(mask, [np.intp(cv2.boxPoints(rect))], 1)
+    inside = small[mask > 0]
+    return inside.size > 0 and float((inside < 0.6 * paper).mean()) >= 0.01
 
 
 def _outlined(small: np.ndarray, paper: float) -> list[tuple]:
@@ -93,19 +112,53 @@ def _outlined(small: np.ndarray, paper: float) -> list[tuple]:
     return found
 
 
+def paper_map(small: np.ndarray, grid: int = 16, rounds: int = 3) -> np.ndarray:
+    """The paper's brightness across the page (uneven light, a shaded corner): a quadratic
+    surface fitted to the brightest grey of each cell of a grid, cells much darker than the
+    fit (cards, a desk) left out and the fit repeated. Dividing by it evens the paper out
+    without whitening the cards, which a local background estimate would."""
+    h, w = small.shape
+    ys, xs, levels = [], [], []
+    for i in range(grid):
+        for j in range(grid):
+            cell = small[i * h // grid:(i + 1) * h // grid, j * w // grid:(j + 1) * w // grid]
+            if cell.size:
+                ys.append((i + 0.5) / grid)
+                xs.append((j + 0.5) / grid)
+                levels.append(float(np.percentile(cell, 95)))
+    y, x, level = np.array(ys), np.array(xs), np.array(levels)
+    design = np.stack([np.ones_like(x), x, y, x * x, x * y, y * y], axis=1)
+    keep = level >= np.percentile(level, 30)
+    coef = np.zeros(6)
+    for _ in range(rounds):
+        coef, *_ = np.linalg.lstsq(design[keep], level[keep], rcond=None)
+        keep = level >= design @ coef - 10.0
+    gy, gx = np.mgrid[0:h, 0:w]
+    gy, gx = (gy + 0.5) / h, (gx + 0.5) / w
+    surface = coef[0] + coef[1] * gx + coef[2] * gy + coef[3] * gx * gx + coef[4] * gx * gy \
+        + coef[5] * gy * gy
+    return np.clip(surface, 40.0, 255.0).astype(np.float32)
+
+
+def _evened(gray: np.ndarray, scale: float) -> np.ndarray:
+    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    level = paper_map(cv2.resize(small, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA))
+    level = cv2.resize(level, (small.shape[1], small.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.clip(small.astype(np.float32) / level * 250.0, 0, 255).astype(np.uint8)
+
+
 def find_cards(gray: np.ndarray) -> list[np.ndarray]:
     """Corners (4 x 2, page pixels, TL TR BR BL in image axes) of every card on the page,
     in reading order (rows top to bottom, then left to right)."""
     h, w = gray.shape[:2]
     scale = WORK_PX / max(h, w)
-    small = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
-    paper = float(np.percentile(small, 92))
-    rects = _filled(small, paper)
+    small = _evened(gray, scale)
+    rects = _filled(small, 250.0)
     fine_scale = OUTLINE_PX / max(h, w)  # thin outlines need more pixels than grey fills
-    fine = cv2.resize(gray, None, fx=fine_scale, fy=fine_scale, interpolation=cv2.INTER_AREA)
+    fine = _evened(gray, fine_scale)
     outlined = [((r[0][0] * scale / fine_scale, r[0][1] * scale / fine_scale),
                  (r[1][0] * scale / fine_scale, r[1][1] * scale / fine_scale), r[2])
-                for r in _outlined(fine, paper)]
+                for r in _outlined(fine, 250.0)]
     for rect in outlined:  # the same card found both ways counts once
         if all(np.hypot(rect[0][0] - r[0][0], rect[0][1] - r[0][1]) > 0.3 * min(r[1])
                for r in rects):
@@ -116,27 +169,32 @@ def find_cards(gray: np.ndarray) -> list[np.ndarray]:
                                         c[:, 0].mean()))
 
 
-def cut_card(gray: np.ndarray, corners: np.ndarray, rotation: int = 0) -> np.ndarray:
-    """The card straightened, turned by ``rotation`` (the page's turn to upright), enlarged
-    to CARD_WIDTH_PX, flattened and binarized (ink 0, paper 255)."""
+def cut_card(gray: np.ndarray, corners: np.ndarray, rotation: int = 0, *,
+             binary: bool = True) -> tuple[np.ndarray, int]:
+    """The card straightened, turned by ``rotation`` (the page's turn to upright; a quarter
+    turn more when it still stands on its side), enlarged to CARD_WIDTH_PX, flattened and
+    (``binary``) binarized (ink 0, paper 255); and the turn it was given."""
     top = np.linalg.norm(corners[1] - corners[0])
     side = np.linalg.norm(corners[3] - corners[0])
     w, h = max(1, round(top)), max(1, round(side))
     matrix = cv2.getPerspectiveTransform(corners.astype(np.float32),
                                          np.float32([[0, 0], [w, 0], [w, h], [0, h]]))
     card = cv2.warpPerspective(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
-    card = apply_rotation(card, rotation % 360)
-    if card.shape[0] > card.shape[1]:  # still standing: the page turn was not known
-        card = apply_rotation(card, 90)
+    turn = rotation % 360
+    if (card.shape[0] > card.shape[1]) != (turn % 180 == 90):  # standing after the turn
+        turn = (turn + 90) % 360  # the page's turn was wrong by a quarter
+    card = apply_rotation(card, turn)
     factor = CARD_WIDTH_PX / card.shape[1]
     card = cv2.resize(card, None, fx=factor, fy=factor, interpolation=cv2.INTER_CUBIC)
     inset = round(0.012 * card.shape[1])  # the card's edge is not text
     card = card[inset:-inset, inset:-inset]
     background = cv2.medianBlur(cv2.dilate(card, np.ones((7, 7), np.uint8)), 31)
     flat = cv2.divide(card, np.maximum(background, 1), scale=255)
+    if not binary:
+        return flat, turn
     _, out = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255,
                            cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return out
+    return out, turn
 
 
 def page_box(corners: np.ndarray, source_shape: tuple[int, int], rotation: int, skew_deg: float,

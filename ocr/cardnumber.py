@@ -4,8 +4,9 @@ Read with the rest of the card (psm 4), the 12 digits share Tesseract's attentio
 labels in two languages, and one digit in a hundred comes out wrong (a zero as an eight, a
 five as a six). Read again as a single line (psm 7) restricted to digits, from the number's
 own box on the card (where the card's OCR found it, else where the edition prints it), the
-same print gives an independent reading; :mod:`ocr.idnumber` weighs the two with the MRZ's
-and the page's.
+same print gives other readings: three of them (the binarized card, the grey card enlarged,
+read with the page's model and with English), which :mod:`ocr.idnumber` weighs with the
+card's own reading, the MRZ's and the page's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from kernel.errors import EngineError
+from kernel.errors import EngineError, MissingDependencyError
 from ocr.cardtext import CardText, id_candidates, label_hits
 from ocr.tesseract import probe
 
@@ -38,12 +39,13 @@ def edition(text: CardText) -> str | None:
 
 
 def number_boxes(text: CardText, shape: tuple[int, int]) -> list[tuple[int, int, int, int]]:
-    """Where to read the number on a front: around the digits the card's OCR took for it,
-    else the band of the card's edition (both bands when the edition is unknown)."""
+    """Where to read the number on a front: around the digits the card's OCR took for it
+    (not the label before them), else the band of the card's edition (both bands when the
+    edition is unknown)."""
     h, w = shape
     found = id_candidates(text, label_hits(text))
-    if found:
-        tokens = found[0][1]
+    tokens = [t for t in found[0][1] if sum(c.isdigit() for c in t.text) >= 3] if found else []
+    if tokens:
         return [(min(t.bbox[0] for t in tokens), min(t.bbox[1] for t in tokens),
                  max(t.bbox[2] for t in tokens), max(t.bbox[3] for t in tokens))]
     kinds = [edition(text)] if edition(text) else list(BANDS)
@@ -69,14 +71,30 @@ def read_digits(image: np.ndarray, *, lang: str, timeout_s: float,
     return re.sub(r"\D", "", proc.stdout.decode("utf-8", "replace"))
 
 
-def read_number(card: np.ndarray, text: CardText, *, lang: str, timeout_s: float) -> str | None:
-    """The number read on its own line of the card (None when no box gives 11-13 digits)."""
+def _langs(lang: str) -> list[str]:
+    """The page's model, and English when installed (its digits err differently)."""
+    out = [lang]
+    try:
+        probe("eng")
+        out.append("eng")
+    except MissingDependencyError:
+        pass
+    return out
+
+
+def read_number(card: np.ndarray, grey: np.ndarray, text: CardText, *, lang: str,
+                timeout_s: float) -> tuple[str, ...]:
+    """The number read on its own line three ways (the binarized card; the grey card
+    enlarged, with the page's model and with English): the readings of the first box that
+    gives any of 11 to 13 digits (empty when none does)."""
     h, w = card.shape[:2]
     for x0, y0, x1, y1 in number_boxes(text, (h, w)):
-        roi = card[max(0, y0 - PAD):min(h, y1 + PAD), max(0, x0 - PAD):min(w, x1 + PAD)]
-        if roi.size == 0:
+        box = (slice(max(0, y0 - PAD), min(h, y1 + PAD)), slice(max(0, x0 - PAD), min(w, x1 + PAD)))
+        if card[box].size == 0:
             continue
-        digits = read_digits(roi, lang=lang, timeout_s=timeout_s)
-        if 11 <= len(digits) <= 13:
-            return digits
-    return None
+        big = cv2.resize(grey[box], None, fx=1.5, fy=1.5, interpolation=cv2.INTER_CUBIC)
+        reads = [read_digits(card[box], lang=lang, timeout_s=timeout_s)]
+        reads += [read_digits(big, lang=code, timeout_s=timeout_s) for code in _langs(lang)]
+        if any(11 <= len(r) <= 13 for r in reads):
+            return tuple(reads)
+    return ()

@@ -184,7 +184,7 @@ def _record(front: CardSide | None, back: CardSide | None, ctx: Context, row: in
                                  page=page_ids, runs=digit_runs(front.text) if front else [],
                                  sex=fields["sex"].value,
                                  birth_year=_year(fields["date_of_birth"].value),
-                                 line=front.card.number if front else None)
+                                 lines=front.card.numbers if front else ())
     box = (front or back).card.box  # type: ignore[union-attr]
     fields = {k: v.model_copy(update={"bbox": box if v.value is not None else None})
               for k, v in fields.items()}

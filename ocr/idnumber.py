@@ -62,9 +62,10 @@ def repairs(runs: list[str], sex: str | None, birth_year: int | None) -> set[str
     return {v for run in runs for v in variants(run) if agrees(v, sex, birth_year)}
 
 
-WEIGHTS = {"mrz": 3.0, "line": 2.5, "front": 2.0, "page": 1.0}
-"""How much each reading counts: the MRZ's number passed its check digit; the number's own
-line read digits-only beats the card read whole; the page's OCR is the roughest."""
+WEIGHTS = {"mrz": 3.0, "front": 2.0, "line": 1.2, "page": 1.0, "repair": 1.0}
+"""How much each reading counts: the MRZ's number passed its check digit; the card read
+whole; each reading of the number's line alone (there are up to three); the page's OCR, the
+roughest; a one-slip repair of a reading that did not decode."""
 RECHECKED = frozenset({"id_sex_mismatch", "id_birth_year_mismatch", "id_invalid_structure",
                        "id_unreadable", "low_ocr_confidence"})
 CONTRADICTION = 2.0
@@ -79,21 +80,22 @@ def _set(field: FieldValue, value: str, confidence: float, reasons: tuple[str, .
 
 
 def settle(field: FieldValue, *, mrz: str | None, page: set[str], runs: list[str],
-           sex: str | None, birth_year: int | None, line: str | None = None) -> FieldValue:
+           sex: str | None, birth_year: int | None, lines: tuple[str, ...] = ()) -> FieldValue:
     """The ID field after weighing every reading: the card's (``field``), its number's line
-    read alone (``line``), the MRZ's (check digit verified) and the page's.
+    read alone (``lines``), the MRZ's (check digit verified) and the page's.
 
     Candidates are the readings that decode, and the one-slip repairs of readings that do
     not decode or do not agree with the card's sex and birth year (``runs``: the card's 11-13
-    digit strings). Each is supported by the readings equal to it (:data:`WEIGHTS`; a repair
-    counts as one reading) and weakened when it contradicts the card's sex or birth year
-    (which may be the misread ones). The best supported wins: ``auto`` when two readings
-    agree on it and the card does not contradict it, or when the card's own reading stands
-    alone uncontradicted; ``review`` otherwise, with the reasons."""
+    digit strings). Each is supported by the readings equal to it (:data:`WEIGHTS`) and
+    weakened when it contradicts the card's sex or birth year (which may be the misread
+    ones). The best supported wins: ``auto`` when readings of two kinds agree on it, they
+    outweigh those that differ and the card does not contradict it, or when the card's own
+    reading stands alone uncontradicted; ``review`` otherwise, with the reasons."""
     front = field.value
-    readings = {"mrz": mrz, "line": line if line and len(line) == 12 else None, "front": front}
-    raw = [r for r in (front, line, *runs) if r]
-    candidates = {r for r in (*readings.values(), *page) if r and civil_id.decode(r)}
+    named = [(k, v) for k, v in [("mrz", mrz), ("front", front),
+                                 *(("line", r) for r in lines if len(r) == 12)] if v]
+    raw = [r for r in (front, *lines, *runs) if r]
+    candidates = {v for _, v in named if civil_id.decode(v)} | {p for p in page if civil_id.decode(p)}
     repaired = repairs([r for r in raw if not agrees(r, sex, birth_year)], sex, birth_year)
     if mrz and not agrees(mrz, sex, birth_year):  # its prefix is not under the check digit
         repaired |= {v for v in repairs([mrz], sex, birth_year) if v[3:] == mrz[3:]}
@@ -101,30 +103,31 @@ def settle(field: FieldValue, *, mrz: str | None, page: set[str], runs: list[str
     if not candidates:
         return field
 
-    def votes(c: str) -> int:
-        exact = sum(1 for k in WEIGHTS if (c in page if k == "page" else readings[k] == c))
-        return exact + (1 if c in repaired and c not in readings.values() else 0)
+    def kinds(c: str) -> set[str]:
+        found = {k for k, v in named if v == c} | ({"page"} if c in page else set())
+        return found or ({"repair"} if c in repaired else set())
+
+    def weight(c: str) -> float:
+        exact = sum(WEIGHTS[k] for k, v in named if v == c) + (WEIGHTS["page"] if c in page else 0)
+        return exact or (WEIGHTS["repair"] if c in repaired else 0.0)
 
     def support(c: str) -> float:
-        weight = sum(w for k, w in WEIGHTS.items()
-                     if (c in page if k == "page" else readings[k] == c))
-        weight += 1.0 if c in repaired and c not in readings.values() else 0.0
-        return weight - (0.0 if agrees(c, sex, birth_year) else CONTRADICTION)
+        return weight(c) - (0.0 if agrees(c, sex, birth_year) else CONTRADICTION)
 
     best = max(sorted(candidates), key=support)
-    n = votes(best)
-    others = {r for r in readings.values() if r and r != best}
+    agreeing = kinds(best) | ({"repair"} if best in repaired else set())
+    against = sum(WEIGHTS[k] for k, v in named if v != best)
     # what the card's reading was reproached with still holds if it is kept (the province of
     # registration); its sex, year and structure are judged again below
     carried = tuple(r for r in field.reasons if r not in RECHECKED) if best == front else ()
     problems = (*carried, *civil_id.inconsistencies(best, sex=sex, birth_year=birth_year))
     if problems:  # readings agree on a number the card contradicts: for a person to decide
         return _set(field, best, min(field.confidence, 0.5), tuple(dict.fromkeys(problems)))
-    if n >= 2:  # two independent readings agree (and outnumber any that differ)
-        reasons = ("id_readings_disagree",) if len(others) >= n else ()
+    if len(agreeing) >= 2:  # readings of two kinds agree
+        reasons = ("id_readings_disagree",) if against >= weight(best) else ()
         return _set(field, best, CONFIRMED if best == mrz else PAGE_CONFIRMED, reasons)
-    if best == front and not others:
+    if best == front and not against:
         return field  # the card's reading alone: as sure as its OCR
     reason = ("id_from_mrz" if best == mrz else "id_repaired" if best in repaired
-              else "id_readings_disagree" if others else "id_single_reading")
+              else "id_readings_disagree" if against else "id_single_reading")
     return _set(field, best, 0.5, (reason,))
