@@ -1,18 +1,36 @@
-"""Open a source file of any supported kind and write its pages as PNG files.
+"""Open a source file of any supported kind and write its pages where the OCR stage reads them.
 
 The file's kind is decided by its bytes, not its extension. Every failure to take a file in
 is an :class:`InputFileError` with a reason and a hint; the caller quarantines the file and
 goes on with the batch. Pages are written one at a time so memory stays flat however long the
 file is.
+
+A page is handed on in the cheapest form that keeps its pixels (benchmarks/throughput.py: a
+300-dpi colour page took 0.37 s to write as PNG and 0.17 s to read back, more than all the
+rest of preprocessing):
+
+* a single-page PNG, JPEG or TIFF is copied as it is, once Pillow has decoded it whole (a
+  truncated file is caught here) and OpenCV reads the same pixels from the copy;
+* a PDF page that is one 8-bit grey or colour image covering the page (what scanners write)
+  gives that image as it is stored (``pdfimages``: the JPEG itself, or raw PNM), at the
+  scan's own dpi;
+* any other PDF page is rendered by ``pdftoppm`` at ``pdf_dpi`` to a raw PPM (26 MB for a
+  300-dpi A4 page, removed when its file is done);
+* anything else (multi-page TIFF frames, 16-bit, CMYK, palettes with transparency) is
+  converted by Pillow and written as PNG.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import shutil
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
@@ -55,7 +73,8 @@ def _display_name(source: Path) -> str:
 
 def split_pages(source: Path, out_dir: Path, *, max_pixels: int, max_pages: int,
                 pdf_dpi: int) -> list[PageImage]:
-    """Write every page of ``source`` as ``out_dir/page-NNNN.png``."""
+    """Write every page of ``source`` as ``out_dir/page-NNNN.<ext>`` (see the module's doc
+    for the form each kind of page takes)."""
     name = _display_name(source)
     try:
         with open(source, "rb") as f:
@@ -98,10 +117,13 @@ def _split_image(source: Path, out_dir: Path, *, max_pixels: int, max_pages: int
                 _check_pixels(name, frame.size, max_pixels)
                 frame.load()
                 dpi = _dpi(frame.info.get("dpi"))
-                page = _to_supported_mode(frame)
-                path = out_dir / f"page-{index:04d}.png"
-                page.save(path, format="PNG", dpi=(dpi or 300, dpi or 300),
-                          compress_level=PAGE_PNG_LEVEL)
+                single = getattr(img, "n_frames", 1) == 1
+                path = _copied(source, frame, out_dir / f"page-{index:04d}") if single else None
+                if path is None:
+                    path = out_dir / f"page-{index:04d}.png"
+                    _to_supported_mode(frame).save(path, format="PNG",
+                                                   dpi=(dpi or 300, dpi or 300),
+                                                   compress_level=PAGE_PNG_LEVEL)
                 pages.append(PageImage(index, path, dpi))
     except InputFileError:
         raise
@@ -115,6 +137,36 @@ def _split_image(source: Path, out_dir: Path, *, max_pixels: int, max_pages: int
     if not pages:
         raise InputFileError(f"{name}: no pages found", reason="corrupt", hint="rescan the document")
     return pages
+
+
+_AS_IS = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif"}
+
+
+def _copied(source: Path, frame: Image.Image, stem: Path) -> Path | None:
+    """The source file itself as the page (``stem`` + its format's suffix), when OpenCV reads
+    from it the pixels Pillow decoded (exactly; within rounding for JPEG, whose decoders may
+    differ by one level); None when the page must be converted instead."""
+    import cv2
+
+    suffix = _AS_IS.get(frame.format or "")
+    if suffix is None or frame.mode not in ("1", "L", "RGB", "P") \
+            or "transparency" in frame.info:
+        return None
+    path = stem.with_suffix(suffix)
+    shutil.copyfile(source, path)
+    read = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+    want = np.asarray(_to_supported_mode(frame).convert("L" if frame.mode in ("1", "L") else "RGB"))
+    if read is not None and read.ndim == 3 and read.shape[2] == 3:
+        read = read[:, :, ::-1]  # OpenCV's BGR
+    same = read is not None and read.dtype == np.uint8 and read.shape == want.shape
+    if same and frame.format == "JPEG":
+        same = float(np.abs(read.astype(np.int16) - want).mean()) < 1.0
+    elif same:
+        same = bool(np.array_equal(read, want))
+    if not same:
+        path.unlink(missing_ok=True)
+        return None
+    return path
 
 
 def _to_supported_mode(frame: Image.Image) -> Image.Image:
@@ -135,7 +187,7 @@ def _dpi(value) -> int | None:
 
 def _split_pdf(source: Path, out_dir: Path, *, max_pages: int, dpi: int,
                max_pixels: int) -> list[PageImage]:
-    from pdf2image import convert_from_path, pdfinfo_from_path
+    from pdf2image import pdfinfo_from_path
     from pdf2image.exceptions import PDFInfoNotInstalledError, PDFPageCountError, PDFSyntaxError
 
     name = _display_name(source)
@@ -169,25 +221,130 @@ def _split_pdf(source: Path, out_dir: Path, *, max_pages: int, dpi: int,
     if size:  # refuse giant pages before rendering them
         w_pt, h_pt = float(size.group(1)), float(size.group(2))
         _check_pixels(name, (int(w_pt * dpi / 72), int(h_pt * dpi / 72)), max_pixels)
+    scans = _scanned_pages(source, count)
     pages = []
     for number in range(1, count + 1):
-        try:
-            images = convert_from_path(str(source), dpi=dpi, first_page=number, last_page=number,
-                                       grayscale=False, timeout=120)
-        except Exception as exc:  # pdftoppm failure: a damaged page
-            raise InputFileError(f"{name}: page {number} cannot be rendered ({exc})", reason="corrupt",
-                                 hint="export the PDF again from the scanner software") from exc
-        if not images:
-            raise InputFileError(f"{name}: page {number} cannot be rendered", reason="corrupt",
-                                 hint="export the PDF again from the scanner software")
-        img = images[0]
-        _check_pixels(name, img.size, max_pixels)
-        path = out_dir / f"page-{number:04d}.png"
-        _to_supported_mode(img).save(path, format="PNG", dpi=(dpi, dpi),
-                                     compress_level=PAGE_PNG_LEVEL)
-        img.close()
-        pages.append(PageImage(number, path, dpi))
+        scan = scans.get(number)
+        if scan is not None:
+            _check_pixels(name, (scan.width, scan.height), max_pixels)
+            path = _extract(source, number, scan, out_dir / f"page-{number:04d}")
+            if path is not None:
+                pages.append(PageImage(number, path, scan.dpi))
+                continue
+        pages.append(PageImage(number, _render(source, name, number, dpi, out_dir), dpi))
     return pages
+
+
+@dataclass(frozen=True)
+class _Scan:
+    """The one image a PDF page consists of (a row of ``pdfimages -list``)."""
+
+    width: int
+    height: int
+    dpi: int
+
+
+def _poppler(args: list[str]) -> str | None:
+    """A poppler tool's output; None when it fails (the caller falls back to rendering)."""
+    try:
+        done = subprocess.run(args, capture_output=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+_IMAGE_ROW = re.compile(r"^\s*(\d+)\s+\d+\s+(\S+)\s+(\d+)\s+(\d+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\S+)"
+                        r"\s+\S+\s+\d+\s+\d+\s+(\d+)\s+(\d+)")
+_PAGE_SIZE = re.compile(r"^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+)", re.M)
+_PAGE_ROT = re.compile(r"^Page\s+(\d+) rot:\s+(\d+)", re.M)
+
+
+def _scanned_pages(source: Path, count: int) -> dict[int, _Scan]:
+    """Pages that are exactly one upright grey or colour image covering the page at one
+    resolution both ways (a scanner's PDF): their image can be taken as it is stored."""
+    listing = _poppler(["pdfimages", "-list", str(source)])
+    geometry = _poppler(["pdfinfo", "-f", "1", "-l", str(count), str(source)])
+    if listing is None or geometry is None:
+        return {}
+    sizes = {int(m[1]): (float(m[2]), float(m[3])) for m in _PAGE_SIZE.finditer(geometry)}
+    turns = {int(m[1]): int(m[2]) for m in _PAGE_ROT.finditer(geometry)}
+    rows: dict[int, list[re.Match]] = {}
+    for line in listing.splitlines()[2:]:
+        m = _IMAGE_ROW.match(line)
+        if m is None:
+            return {}  # a listing this code does not understand: render every page
+        rows.setdefault(int(m[1]), []).append(m)
+    found = {}
+    for page, (row, *more) in rows.items():
+        kind, width, height, colour, comps, bpc, enc = row[2], int(row[3]), int(row[4]), \
+            row[5], int(row[6]), int(row[7]), row[8]
+        xppi, yppi = int(row[9]), int(row[10])
+        if more or kind != "image" or turns.get(page, 0) != 0 or page not in sizes:
+            continue
+        if colour not in ("gray", "rgb", "icc") or comps not in (1, 3) \
+                or enc not in ("jpeg", "image") or bpc != 8:
+            continue  # bilevel images may be stored inverted (a /Decode pdfimages ignores)
+        w_pt, h_pt = sizes[page]
+        if not (50 <= xppi <= 2400 and abs(xppi - yppi) <= 1
+                and abs(width * 72 / xppi - w_pt) <= 0.015 * w_pt
+                and abs(height * 72 / yppi - h_pt) <= 0.015 * h_pt):
+            continue  # not one image covering the page: a composed or vector page
+        found[page] = _Scan(width, height, xppi)
+    return found
+
+
+def _extract(source: Path, number: int, scan: _Scan, stem: Path) -> Path | None:
+    """The page's image as stored (JPEG as it is, others as raw PNM), checked to decode at
+    its listed size; None when it does not (the page is rendered instead)."""
+    import cv2
+
+    prefix = stem.with_name(stem.name + ".img")
+    if _poppler(["pdfimages", "-j", "-f", str(number), "-l", str(number), str(source),
+                 str(prefix)]) is None:
+        return None
+    written = sorted(prefix.parent.glob(prefix.name + "-*"))
+    if len(written) != 1:
+        for f in written:
+            f.unlink(missing_ok=True)
+        return None
+    path = stem.with_suffix(written[0].suffix)
+    written[0].rename(path)
+    if path.suffix == ".jpg":  # decoded at an eighth of its size: enough to check it is whole
+        image = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_8)
+        size = (-(-scan.height // 8), -(-scan.width // 8))
+    else:
+        image = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
+        size = (scan.height, scan.width)
+    if image is None or image.shape[:2] != size or image.dtype != np.uint8:
+        path.unlink(missing_ok=True)
+        return None
+    return path
+
+
+def _render(source: Path, name: str, number: int, dpi: int, out_dir: Path) -> Path:
+    """The page rendered by pdftoppm at ``dpi``, in colour (red seals are removed by colour),
+    as a raw PPM: written and read back in a few milliseconds, unlike a PNG."""
+    stem = out_dir / f"page-{number:04d}"
+    hint = "export the PDF again from the scanner software"
+    try:
+        done = subprocess.run(["pdftoppm", "-r", str(dpi), "-f", str(number), "-l", str(number),
+                               "-singlefile", str(source), str(stem)],
+                              capture_output=True, timeout=120, check=False)
+    except FileNotFoundError as exc:
+        from kernel.errors import MissingDependencyError
+        raise MissingDependencyError("poppler's pdftoppm is not installed",
+                                     hint="apt-get install poppler-utils") from exc
+    except subprocess.TimeoutExpired as exc:
+        raise InputFileError(f"{name}: page {number} cannot be rendered (timed out)",
+                             reason="corrupt", hint=hint) from exc
+    path = stem.with_suffix(".ppm")
+    if done.returncode != 0 or not path.exists() or path.stat().st_size == 0:
+        detail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        path.unlink(missing_ok=True)
+        raise InputFileError(f"{name}: page {number} cannot be rendered"
+                             + (f" ({detail[-1][:200]})" if detail else ""),
+                             reason="corrupt", hint=hint)
+    return path
 
 
 @dataclass(frozen=True)

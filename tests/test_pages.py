@@ -32,13 +32,103 @@ def test_multipage_tiff_gives_every_page(tmp_path):
 
 
 def test_multipage_pdf_gives_every_page(tmp_path):
+    """A scanner's PDF (one JPEG per page, covering it): each page is its JPEG as stored,
+    at the scan's own resolution, not a rendering at pdf_dpi."""
     src = tmp_path / "scan.pdf"
-    page().convert("RGB").save(src, save_all=True, append_images=[page().convert("RGB")],
+    page().convert("RGB").save(src, save_all=True, append_images=[page(80).convert("RGB")],
                                resolution=100)
-    pages = split(src, tmp_path)
-    assert len(pages) == 2 and pages[1].path.name == "page-0002.png"
-    with Image.open(pages[0].path) as img:
-        assert img.size[0] > 300
+    pages = split(src, tmp_path, pdf_dpi=300)
+    assert [(p.page, p.path.name, p.dpi) for p in pages] == [
+        (1, "page-0001.jpg", 100), (2, "page-0002.jpg", 100)]
+    with Image.open(pages[1].path) as img:
+        assert img.size == (400, 560)
+        assert abs(img.convert("L").getpixel((200, 66)) - 80) < 6  # the second page's shade
+
+
+def _pdf(content: bytes, width_pt: int = 300, height_pt: int = 400, resources: bytes = b"",
+         extra: list[bytes] = ()) -> bytes:
+    """A one-page PDF drawing ``content`` (with a correct cross-reference table)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
+               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] /Contents 4 0 R "
+               b"/Resources << %s >> >>" % (width_pt, height_pt, resources),
+               b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content), *extra]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for i, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (i, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def test_a_pdf_page_drawn_not_scanned_is_rendered_in_colour(tmp_path):
+    """No image on the page (a form printed to PDF, a red seal drawn as vectors): rendered at
+    pdf_dpi, in colour, so the seal can still be told apart by its colour."""
+    src = tmp_path / "drawn.pdf"
+    src.write_bytes(_pdf(b"1 0 0 rg 50 50 100 100 re f 0 g 50 250 200 10 re f"))
+    [got] = split(src, tmp_path, pdf_dpi=144)
+    assert got.path.suffix == ".ppm" and got.dpi == 144
+    import cv2
+    img = cv2.imread(str(got.path), cv2.IMREAD_UNCHANGED)
+    assert img.shape == (800, 600, 3)  # 300 x 400 pt at 144 dpi
+    b, g, r = (int(v) for v in img[800 - 200, 200])  # inside the red square
+    assert r > 200 and g < 60 and b < 60
+
+
+def test_an_image_that_does_not_cover_its_page_is_rendered(tmp_path):
+    """A photo pasted on a larger page is not the page: the page is rendered whole."""
+    from io import BytesIO
+    buf = BytesIO()
+    page(size=(100, 100)).save(buf, format="JPEG")
+    jpeg = buf.getvalue()
+    image = (b"<< /Type /XObject /Subtype /Image /Width 100 /Height 100 /ColorSpace /DeviceGray "
+             b"/BitsPerComponent 8 /Filter /DCTDecode /Length %d >>\nstream\n" % len(jpeg)
+             + jpeg + b"\nendstream")
+    src = tmp_path / "pasted.pdf"
+    src.write_bytes(_pdf(b"q 72 0 0 72 20 20 cm /Im0 Do Q", resources=b"/XObject << /Im0 5 0 R >>",
+                         extra=[image]))
+    [got] = split(src, tmp_path, pdf_dpi=72)
+    assert got.path.suffix == ".ppm" and got.dpi == 72
+    with Image.open(got.path) as img:
+        assert img.size == (300, 400)
+
+
+@pytest.mark.parametrize("fmt,suffix,mode", [("JPEG", ".jpg", "L"), ("PNG", ".png", "RGB"),
+                                             ("PNG", ".png", "P"), ("TIFF", ".tif", "1"),
+                                             ("TIFF", ".tif", "L")])
+def test_a_single_page_image_is_taken_as_it_is(tmp_path, fmt, suffix, mode):
+    """No re-encoding: the page is the source's own bytes, and OpenCV (which preprocessing
+    reads with) sees the pixels Pillow decoded."""
+    import cv2
+    import numpy as np
+    src = tmp_path / f"scan{suffix}"
+    img = page(80).convert(mode) if mode != "P" else page(80).convert("RGB").quantize(16)
+    img.save(src, format=fmt, dpi=(200, 200))
+    [got] = split(src, tmp_path)
+    assert got.path.suffix == suffix and got.path.read_bytes() == src.read_bytes()
+    assert got.dpi == 200
+    read = cv2.imread(str(got.path), cv2.IMREAD_UNCHANGED)
+    want = np.asarray(img.convert("L" if mode in ("1", "L") else "RGB"))
+    read = read[:, :, ::-1] if read.ndim == 3 else read
+    if fmt == "JPEG":
+        assert np.abs(read.astype(int) - want).mean() < 1.0
+    else:
+        assert np.array_equal(read, want)
+
+
+@pytest.mark.parametrize("mode", ["I;16", "LA", "CMYK"])
+def test_an_image_opencv_would_read_differently_is_converted(tmp_path, mode):
+    """16-bit, alpha, CMYK: written as an 8-bit PNG that reads the same everywhere."""
+    src = tmp_path / "odd.tif"
+    page(80).convert(mode if mode != "I;16" else "I").convert(mode).save(src, format="TIFF")
+    [got] = split(src, tmp_path)
+    assert got.path.suffix == ".png"
+    with Image.open(got.path) as img:
+        assert img.mode in ("L", "RGB")
 
 
 def test_kind_is_read_from_the_bytes_not_the_name(tmp_path):
