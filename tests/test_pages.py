@@ -29,6 +29,22 @@ def test_multipage_tiff_gives_every_page(tmp_path):
     pages = split(src, tmp_path)
     assert [p.page for p in pages] == [1, 2, 3]
     assert all(p.path.exists() and p.dpi == 300 for p in pages)
+    import cv2
+    import numpy as np
+    assert np.array_equal(cv2.imread(str(pages[1].path), cv2.IMREAD_UNCHANGED),
+                          np.asarray(page(80)))  # the frame's own pixels, written raw
+
+
+def test_a_bilevel_book_keeps_its_pixels(tmp_path):
+    import cv2
+    import numpy as np
+    src = tmp_path / "book.tif"
+    frames = [page(0).convert("1"), page(0, size=(300, 500)).convert("1")]
+    frames[0].save(src, save_all=True, append_images=frames[1:], compression="group4")
+    pages = split(src, tmp_path)
+    assert [p.path.suffix for p in pages] == [".png", ".png"]
+    read = cv2.imread(str(pages[1].path), cv2.IMREAD_UNCHANGED)
+    assert np.array_equal(read, np.asarray(frames[1]).astype(np.uint8) * 255)
 
 
 def test_multipage_pdf_gives_every_page(tmp_path):
