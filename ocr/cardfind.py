@@ -197,20 +197,14 @@ def cut_card(gray: np.ndarray, corners: np.ndarray, rotation: int = 0, *,
     return out, turn
 
 
-def page_box(corners: np.ndarray, source_shape: tuple[int, int], rotation: int, skew_deg: float,
+def page_box(corners: np.ndarray, transform: tuple[float, ...] | np.ndarray,
              out_size: tuple[int, int]) -> tuple[int, int, int, int] | None:
-    """Where ``corners`` (on the page as scanned) lie on the preprocessed page: the quarter
-    turn, the deskew about the centre, then the rescale, as ocr.preprocess applies them.
-    None when the result falls outside the page (the geometry is not the expected one)."""
-    h, w = source_shape
-    pts = turned_points(corners, source_shape, rotation)
-    if rotation % 180 == 90:
-        w, h = h, w
-    if skew_deg:
-        matrix = cv2.getRotationMatrix2D((w / 2, h / 2), skew_deg, 1.0)
-        pts = pts @ matrix[:, :2].T + matrix[:, 2]
-    scale = out_size[0] / w
-    pts = pts * scale
+    """Where ``corners`` (on the page as scanned) lie on the preprocessed page of ``out_size``
+    (width, height): mapped by the preprocessing's ``transform`` (3x3, row-major: the
+    perspective correction of a photo, the turns, the deskew and the rescale). None when the
+    result falls outside the page (the geometry is not the expected one)."""
+    matrix = np.asarray(transform, dtype=np.float64).reshape(3, 3)
+    pts = cv2.perspectiveTransform(np.asarray(corners, np.float64).reshape(1, -1, 2), matrix)[0]
     x0, y0 = pts.min(axis=0)
     x1, y1 = pts.max(axis=0)
     if x0 < -0.05 * out_size[0] or y0 < -0.05 * out_size[1] or x1 > 1.05 * out_size[0] \
@@ -227,7 +221,8 @@ def in_reading_order(centres: list[tuple[float, float]], height: float) -> list[
 
 
 def load_gray(image: Path) -> np.ndarray | None:
-    return cv2.imread(str(image), cv2.IMREAD_GRAYSCALE)
+    # as preprocessing reads it (IMREAD_UNCHANGED): without turning by a photo's EXIF tag
+    return cv2.imread(str(image), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
 
 
 def upright(card: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -161,11 +161,12 @@ def classify_page(page: OcrPage, tables: tuple[Table, ...] = (),
 
 
 def page_cues(image: Path, page: OcrPage, tables: tuple[Table, ...], *, rotation: int,
-              skew_deg: float, size: tuple[int, int], ink_fraction: float | None, lang: str,
-              timeout_s: float) -> PageCues:
+              transform: tuple[float, ...], size: tuple[int, int], ink_fraction: float | None,
+              lang: str, timeout_s: float) -> PageCues:
     """Look at the page image: find ID cards; when the page reads as an ID-card copy, read
-    each card (one OCR call per card). ``rotation``, ``skew_deg`` and ``size`` (width,
-    height) are the preprocessing's, to place the cards on the preprocessed page."""
+    each card (one OCR call per card). ``rotation`` (the page's turn, for reading the
+    cards), ``transform`` and ``size`` (width, height) are the preprocessing's: the cards are
+    placed on the preprocessed page through the same geometry, a photo's perspective too."""
     first = classify_page(page, tables, PageCues(ink_fraction=ink_fraction))
     if first.doc_class not in (DocType.ID_CARD, DocType.UNKNOWN, DocType.OTHER) \
             and DocType.ID_CARD.value not in first.scores:
@@ -174,7 +175,7 @@ def page_cues(image: Path, page: OcrPage, tables: tuple[Table, ...], *, rotation
     if gray is None:
         return PageCues(ink_fraction=ink_fraction)
     corners = find_cards(gray)
-    boxes = [page_box(c, gray.shape[:2], rotation, skew_deg, size) for c in corners]
+    boxes = [page_box(c, transform, size) for c in corners]
     cards = [CardScan(corners=tuple((float(x), float(y)) for x, y in c), box=b)
              for c, b in zip(corners, boxes)]
     cues = PageCues(cards=tuple(cards), ink_fraction=ink_fraction)

@@ -63,7 +63,7 @@ def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_
     words = stem.with_suffix(".words.json")
     words.write_text(result.page.model_dump_json(), encoding="utf-8")
     cues = page_cues(image, result.page, pre.tables, rotation=pre.rotation,
-                     skew_deg=pre.skew_deg, size=(pre.width, pre.height), lang=lang,
+                     transform=pre.transform, size=(pre.width, pre.height), lang=lang,
                      timeout_s=timeout_s,
                      ink_fraction=pre.measures.ink_fraction if pre.measures is not None else None)
     cues_path = stem.with_suffix(".cues.json")

@@ -185,3 +185,38 @@ def test_a_number_is_settled_from_its_readings() -> None:
     alone = settle(front(None, "id_unreadable"), mrz=None, page=set(),
                    runs=["810097663000"], sex="M", birth_year=1997)
     assert (alone.value, alone.reasons) == ("010097663000", ("id_repaired",))
+
+
+@pytest.mark.parametrize("turn,skew,dpi", [(0, 2.0, 300), (90, -3.0, 150), (270, 1.0, 200)])
+def test_a_card_is_placed_on_the_cleaned_page_by_the_preprocessing_geometry(turn, skew, dpi):
+    """The card's box on the cleaned page (where the review desk shows it) is where the card
+    ended up after the turn, the deskew and the rescale: the preprocessing's own transform."""
+    import cv2
+
+    from ocr.cardfind import page_box
+    from ocr.orient import apply_rotation
+    from ocr.preprocess import PreprocessConfig, preprocess_array
+
+    page = np.full((1400, 1000), 235, np.uint8)
+    for y in range(100, 1300, 40):  # lines of print
+        for x in range(80, 900, 70):
+            page[y:y + 14, x:x + 50] = 30
+    page[470:770, 200:700] = 235  # a margin around the card
+    page[500:740, 250:640] = 40  # the card: a dark patch, not text
+    m = cv2.getRotationMatrix2D((500, 700), skew, 1.0)
+    scanned = apply_rotation(cv2.warpAffine(page, m, (1000, 1400), borderValue=235), turn)
+    corners = np.array([[250, 500], [640, 500], [640, 740], [250, 740]], np.float64)
+    corners = cv2.transform(corners.reshape(1, -1, 2), m)[0]
+    if turn:  # the same turn applied to the card's corners
+        h, w = 1400, 1000
+        turned = {90: lambda x, y: (h - 1 - y, x), 180: lambda x, y: (w - 1 - x, h - 1 - y),
+                  270: lambda x, y: (y, w - 1 - x)}[turn]
+        corners = np.array([turned(x, y) for x, y in corners])
+    out, info = preprocess_array(scanned, dpi, PreprocessConfig(erase_rules=False))
+    box = page_box(corners, info["transform"], (out.shape[1], out.shape[0]))
+    ink = (out < 128).astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    big = stats[1:][np.argmax(stats[1:, cv2.CC_STAT_AREA])]
+    want = (big[0], big[1], big[0] + big[2], big[1] + big[3])
+    assert box is not None
+    assert all(abs(a - b) <= 0.02 * max(out.shape) for a, b in zip(box, want)), (box, want)
