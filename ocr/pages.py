@@ -381,6 +381,17 @@ def _render(source: Path, name: str, number: int, dpi: int, out_dir: Path) -> Pa
     return path
 
 
+def _looks_like_scan(path: Path) -> bool:
+    """Whether a regular file (links are not followed) starts like a scan."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return False
+        with open(path, "rb") as f:
+            return sniff(f.read(16)) is not None
+    except OSError:
+        return False
+
+
 @dataclass(frozen=True)
 class SourceFile:
     path: Path
@@ -398,9 +409,12 @@ class SkippedEntry:
 def discover(batch_dir: Path) -> tuple[list[SourceFile], list[SkippedEntry]]:
     """Every regular file under ``batch_dir`` (nested folders too), sorted by relative path.
 
-    Hidden files (names starting with '.') and dossier manifests (``dossier.json``, read by
-    the dossier stage) are skipped silently; links that lead outside
-    the batch are reported and not followed.
+    Dossier manifests (``dossier.json``, read by the dossier stage) are not scans. Hidden
+    files and folders (names starting with '.') are not taken in: a hidden file whose first
+    bytes are those of a scan (a PNG, JPEG, TIFF or PDF) is reported, so that no scan leaves
+    the receipt without a word (``.DS_Store``, editor swap files and the ``._`` files macOS
+    leaves are passed over silently). Links that lead outside the batch are reported and not
+    followed.
     """
     import os
     import unicodedata
@@ -411,10 +425,17 @@ def discover(batch_dir: Path) -> tuple[list[SourceFile], list[SkippedEntry]]:
     for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         for name in sorted(filenames):
-            if name.startswith(".") or name == DOSSIER_MANIFEST:
+            if name == DOSSIER_MANIFEST:
                 continue
             path = Path(dirpath) / name
             rel = unicodedata.normalize("NFC", path.relative_to(root).as_posix())
+            if name.startswith("."):
+                if _looks_like_scan(path):
+                    skipped.append(SkippedEntry(
+                        rel, "hidden_file", f"{rel}: a hidden file (its name starts with '.'): "
+                        "not taken in", "if it is a scan, rename it without the leading dot "
+                        "and drop it again"))
+                continue
             if path.is_symlink():
                 target = path.resolve()
                 if not target.is_relative_to(root) or not target.is_file():

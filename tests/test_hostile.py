@@ -126,10 +126,13 @@ HOSTILE: dict[str, tuple] = {
     # distinct bytes: identical files share one content-addressed quarantine note
     " leading and trailing spaces .tif": (lambda t: _tiff_bad_directory() + b" ", "corrupt"),
 }
-# names starting with '.' are hidden files: skipped without a word by design (README); they
-# must not be read, archived or exported either
-HIDDEN = {"..\\..\\..\\etc\\passwd.png": _half(_page_bytes("PNG")) + b"hidden 1",
-          "..png": b"\x89PNG\r\n\x1a\nhidden 2", ".../....png": b"hidden 3"}
+# names starting with '.' are hidden files: never read past their first bytes, archived or
+# exported; one that starts like a scan is named in the receipt (reason in HIDDEN), the rest
+# (and anything in a hidden folder) is passed over without a word
+HIDDEN = {"..\\..\\..\\etc\\passwd.png": (_half(_page_bytes("PNG")) + b"hidden 1", "hidden_file"),
+          "..png": (b"\x89PNG\r\n\x1a\nhidden 2", "hidden_file"),
+          ".../....png": (b"\x89PNG\r\n\x1a\nhidden 3", None),
+          ".DS_Store": (b"\x00\x00\x00\x01Bud1hidden 4", None)}
 MAX_PAGES = 100  # the long PDF has 300 pages; the limit is a setting
 
 
@@ -142,9 +145,11 @@ def _make_batch(tmp: Path) -> tuple[Path, dict[str, str], Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(make(tmp))
         expected[NFC(name)] = reason
-    for name, data in HIDDEN.items():
+    for name, (data, reason) in HIDDEN.items():
         (batch / name).parent.mkdir(parents=True, exist_ok=True)
         (batch / name).write_bytes(data)
+        if reason:
+            expected[NFC(name)] = reason
     # the one good page, under an NFD Vietnamese name with spaces: it must still be exported
     good_name = NFD("Giấy khai sinh tốt (bản chụp).png")
     shutil.copy(SAMPLE / "batch" / "khai_sinh_nghieng.png", batch / good_name)
@@ -253,7 +258,7 @@ def test_hostile_batch_every_file_reported_quarantined_and_the_good_page_exporte
     archive = LocalArchive(data / "archive")
     keys = set(archive.list())
     for failure in report.failures:
-        if failure.reason == "outside_batch":
+        if failure.reason in ("outside_batch", "hidden_file"):
             assert failure.quarantine_key is None
             continue
         path = batch / failure.source
@@ -321,7 +326,7 @@ def test_loader_refuses_every_hostile_file_under_an_address_space_limit(tmp_path
     lines = child.stdout.strip().splitlines()
     got = json.loads(lines[0])
     want = {Path(name).name: reason for name, reason in expected.items()
-            if reason != "outside_batch"}
+            if reason not in ("outside_batch", "hidden_file")}
     assert {NFC(k): v for k, v in got.items() if not k.startswith(("Gi", "."))} == \
         {NFC(k): v for k, v in want.items()}
     assert int(lines[1].split()[1]) < 1024 * 1024  # KiB: under 1 GiB resident at peak
