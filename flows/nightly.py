@@ -148,6 +148,7 @@ class FixitySummary(BaseModel):
     listed: int
     checked: int
     problems: list[str] = Field(default_factory=list)
+    partial_removed: int = 0  # temp files of interrupted writes swept (local archive)
 
 
 @flow(name="sohoa-nightly-fixity", log_prints=False, validate_parameters=False)
@@ -159,15 +160,22 @@ def nightly_fixity(sample: int | None = None,
 
     settings = Settings(**(overrides or {}))
     sample = sample or settings.fixity_sample
-    report = check_fixity(open_archive(settings.archive, settings), sample=sample)
+    archive = open_archive(settings.archive, settings)
+    swept = archive.sweep_partial()
+    report = check_fixity(archive, sample=sample)
     summary = FixitySummary(location=report.location, manifests=report.manifests,
                             bags=report.bags, listed=report.listed, checked=report.checked,
-                            problems=[f"{p.kind} {p.key}: {p.detail}" for p in report.problems])
+                            problems=[f"{p.kind} {p.key}: {p.detail}" for p in report.problems],
+                            partial_removed=swept)
+    if swept:
+        log.info("fixity of %s: %d unfinished write(s) older than a day removed",
+                 report.location, swept)
     lines = "\n".join(f"- {p}" for p in summary.problems[:200]) or "Every object re-read matches."
     try:
         create_markdown_artifact(
             f"# Fixity of `{report.location}`\n\n{report.manifests} manifest(s), {report.bags} "
-            f"bag(s), {report.listed} object(s) listed, {report.checked} re-read.\n\n{lines}",
+            f"bag(s), {report.listed} object(s) listed, {report.checked} re-read"
+            f"{f'; {swept} unfinished write(s) removed' if swept else ''}.\n\n{lines}",
             key="nightly-fixity", description="archive fixity check")
     except Exception as exc:  # noqa: BLE001
         log.warning("could not publish the fixity summary: %s", exc)

@@ -107,5 +107,11 @@ class Archive(ABC):
         """Where a person finds the object without sohoa."""
         return f"{self.location.rstrip('/')}/{key}"
 
+    def sweep_partial(self, older_than_s: float = 86400.0) -> int:
+        """Remove what interrupted writes left behind (older than ``older_than_s``: a write
+        in progress is never touched); how many were removed. Nothing to do for backends
+        whose uploads are atomic on the server."""
+        return 0
+
     def close(self) -> None:
         """Release connections (nothing to do for most backends)."""

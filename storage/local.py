@@ -90,6 +90,23 @@ class LocalArchive(Archive):
                     keys.append(key)
         return sorted(keys)
 
+    def sweep_partial(self, older_than_s: float = 86400.0) -> int:
+        """Temp files of writes killed before their rename (``.part-*``: a SIGKILL or a power
+        cut mid-write) older than ``older_than_s``; never listed as objects, removed here."""
+        import time
+
+        if not self.root.exists():
+            return 0
+        cutoff, removed = time.time() - older_than_s, 0
+        for path in self.root.rglob(PART_PREFIX + "*"):
+            try:
+                if path.is_file() and path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except OSError:  # gone already, or not ours to remove: the next sweep tries again
+                continue
+        return removed
+
     def versions(self, key: str) -> list[ObjectVersion]:
         folder = self._path(f"{VERSIONS_DIR}/{key}")
         if not folder.is_dir():

@@ -2,8 +2,10 @@
 `sohoa serve` builds (cron and time zone from the settings)."""
 
 import json
+import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -148,8 +150,15 @@ def test_nightly_fixity_fails_its_run_on_a_changed_object(prefect_harness, tmp_p
     objs, manifest = _small_batch(archive)
     write_bag(archive, INFO, collect_objects(archive, [manifest], []))
     overrides = {"archive": str(archive.root), "data_dir": str(tmp_path / "data")}
+    # what a write killed before its rename leaves (storage/local.py): swept once a day old
+    folder = (archive.root / objs[0].key).parent
+    stale, fresh = folder / ".part-killed", folder / ".part-writing"
+    stale.write_bytes(b"half an object")
+    fresh.write_bytes(b"a write in progress")
+    os.utime(stale, (time.time() - 2 * 86400,) * 2)
     clean = nightly_fixity(overrides=overrides)
     assert (clean.manifests, clean.bags, clean.checked, clean.problems) == (1, 1, 9, [])
+    assert clean.partial_removed == 1 and not stale.exists() and fresh.exists()
     assert nightly_fixity(sample=3, overrides=overrides).checked == 3
     path = archive.root / objs[1].key
     path.write_bytes(path.read_bytes()[:-1] + b"!")
