@@ -220,3 +220,27 @@ def test_one_warp_does_what_the_turns_and_the_deskew_did_one_after_the_other(tur
     inner = (slice(40, -40), slice(40, -40))  # the corners differ in how they are filled
     diff = np.abs(at_once[inner].astype(int) - step_by_step[inner].astype(int))
     assert np.percentile(diff, 99) <= 2, np.percentile(diff, 99)
+
+
+def test_flattening_keeps_print_and_paper_apart_under_a_deep_shadow():
+    """A page whose light falls to 40% over its right side (a book's gutter): with the paper's
+    light divided out, the print in the shadow binarizes as on the lit part; one global
+    threshold without it turns part of the shadowed paper to ink."""
+    from ocr.preprocess import PreprocessConfig, preprocess_array
+
+    page = text_like_page()
+    x = np.arange(page.shape[1], dtype=np.float32)
+    gain = 1.0 - 0.6 * np.clip((x - 600) / 400, 0, 1)
+    shaded = (page * gain[None, :]).astype(np.uint8)
+    shadow = (slice(100, 1300), slice(850, 1000))
+    truth = page[shadow] < 128
+
+    def agreement(flatten):
+        # perspective off: find_page would take so deep a shadow for the sheet's edge
+        out, _ = preprocess_array(shaded, 300, PreprocessConfig(perspective=False,
+                                                                flatten=flatten))
+        assert out.shape == page.shape
+        return float(((out[shadow] == 0) == truth).mean())
+
+    assert agreement(True) >= 0.99
+    assert agreement(False) < 0.95
