@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from kernel.records import OcrPage
+from ocr.imaging import read_image
 from ocr.orient import apply_rotation, is_upside_down
 from ocr.tesseract import recognize
 
@@ -221,8 +222,7 @@ def in_reading_order(centres: list[tuple[float, float]], height: float) -> list[
 
 
 def load_gray(image: Path) -> np.ndarray | None:
-    # as preprocessing reads it (IMREAD_UNCHANGED): without turning by a photo's EXIF tag
-    return cv2.imread(str(image), cv2.IMREAD_GRAYSCALE | cv2.IMREAD_IGNORE_ORIENTATION)
+    return read_image(image, grey=True)  # as preprocessing reads it
 
 
 def upright(card: np.ndarray) -> tuple[np.ndarray, bool]:

@@ -10,7 +10,7 @@ A page is handed on in the cheapest form that keeps its pixels (benchmarks/throu
 rest of preprocessing):
 
 * a single-page PNG, JPEG or TIFF is copied as it is, once Pillow has decoded it whole (a
-  truncated file is caught here) and OpenCV reads the same pixels from the copy;
+  truncated file is caught here);
 * a PDF page that is one 8-bit grey or colour image covering the page (what scanners write)
   gives that image as it is stored (``pdfimages``: the JPEG itself, or raw PNM), at the
   scan's own dpi;
@@ -140,41 +140,18 @@ _AS_IS = {"PNG": ".png", "JPEG": ".jpg", "TIFF": ".tif"}
 
 
 def _copied(source: Path, frame: Image.Image, stem: Path) -> Path | None:
-    """The source file itself as the page (``stem`` + its format's suffix), when OpenCV reads
-    it as Pillow did: a JPEG whole and of the same size (decoded at an eighth of its size), a
-    PNG or TIFF with the same pixels (every fourth row and column compared); None when the
-    page must be written out instead."""
-    import cv2
-
+    """The source file itself as the page (``stem`` + its format's suffix), for a kind
+    OpenCV reads as Pillow does (8-bit grey, colour, bilevel or an opaque palette, in PNG,
+    JPEG or TIFF: tests/test_pages.py holds it to that); None when the page must be written
+    out instead. Pillow has decoded it whole already: a damaged file does not get here. What
+    OpenCV still cannot read, ocr.imaging.read_image reads with Pillow."""
     suffix = _AS_IS.get(frame.format or "")
     if suffix is None or frame.mode not in ("1", "L", "RGB", "P") \
             or "transparency" in frame.info:
         return None
     path = stem.with_suffix(suffix)
     shutil.copyfile(source, path)
-    w, h = frame.size
-    if frame.format == "JPEG":
-        read = cv2.imread(str(path), cv2.IMREAD_REDUCED_GRAYSCALE_8)
-        same = read is not None and read.shape == (-(-h // 8), -(-w // 8))
-    else:
-        read = cv2.imread(str(path), cv2.IMREAD_UNCHANGED)
-        same = read is not None and read.dtype == np.uint8 and read.shape[:2] == (h, w) \
-            and np.array_equal(_bgr_to_rgb(read[::4, ::4]), _sample(frame))
-    if not same:
-        path.unlink(missing_ok=True)
-        return None
     return path
-
-
-def _sample(frame: Image.Image) -> np.ndarray:
-    """Every fourth row and column of the frame's pixels as 8-bit grey or RGB."""
-    pixels = np.asarray(frame)[::4, ::4]
-    if frame.mode == "1":
-        return pixels.astype(np.uint8) * 255
-    if frame.mode == "P":
-        palette = np.asarray(frame.getpalette() or [], dtype=np.uint8).reshape(-1, 3)
-        return palette[np.minimum(pixels, len(palette) - 1)] if len(palette) else pixels
-    return pixels
 
 
 def _bgr_to_rgb(image: np.ndarray) -> np.ndarray:

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ocr.imaging import shrink
+from ocr.imaging import read_image, shrink
 from ocr.layout import Table, erase_rules, find_rules, find_tables, table_from_dict, table_to_dict
 from ocr.orient import apply_rotation, is_upside_down, quarter_turn
 from ocr.perspective import find_page, rectify
@@ -261,7 +261,7 @@ def preprocess_file(src: Path, dest: Path, dpi: int | None = None,
     # pages run in parallel, one per core next to one tesseract each: OpenCV's own thread
     # pool would only make them fight for the same cores
     cv2.setNumThreads(1)
-    img = cv2.imread(str(src), cv2.IMREAD_UNCHANGED)
+    img = read_image(src)
     if img is None:
         raise ValueError(f"cannot read page image {src}")
     out, info = preprocess_array(img, dpi, config)

@@ -239,3 +239,18 @@ def test_discover_walks_nested_folders_in_nfc_and_skips_outside_links(tmp_path):
     assert [f.relative for f in files] == ["a.png", "sub/khai_sinh_chụp.jpg"]
     assert files[1].relative == unicodedata.normalize("NFC", files[1].relative)
     assert [(s.relative, s.reason) for s in skipped] == [("link.png", "outside_batch")]
+
+
+def test_a_page_opencv_cannot_read_is_read_with_pillow(tmp_path):
+    """ocr.imaging.read_image, which every stage reads pages with: OpenCV first, Pillow for
+    what OpenCV does not decode (here a TGA), None for what neither can."""
+    from ocr.imaging import read_image
+    src = tmp_path / "page.tga"
+    page(80).convert("RGB").save(src)
+    import cv2
+    assert cv2.imread(str(src), cv2.IMREAD_UNCHANGED) is None
+    colour, grey = read_image(src), read_image(src, grey=True)
+    assert colour.shape == (560, 400, 3) and grey.shape == (560, 400)
+    assert int(grey[66, 200]) == 80 and tuple(colour[66, 200]) == (80, 80, 80)
+    (tmp_path / "broken.png").write_bytes(b"\x89PNG\r\n\x1a\nnot a page")
+    assert read_image(tmp_path / "broken.png") is None
