@@ -150,12 +150,12 @@ def main() -> None:
                f"{' --write-results' if args.write_results else ''}")
     lines = [START, "", "## Preprocessing ablation (each step off vs all on)", "",
              f"Command: `{command}`; fields of every record, no matching. Times per page in the "
-             "same run, as CPU seconds: preprocessing (reading the page PNG, cleaning it, "
+             "same run, as CPU seconds: preprocessing (reading the page as ingest hands it on: "
+             "the scan's own JPEG, PNG or TIFF, or the image a PDF page holds; cleaning it; "
              "writing the 1-bit result) in the worker, Tesseract in its child process; the "
-             "last column is the same ratio in wall-clock time. Of the preprocessing time, "
-             "about 0.09 s a page is decoding the page PNG written at ingest (0.13 s for the RGB "
-             "pages rendered from PDF scans, 0.07 s for a grey one); perspective correction "
-             "acts on phone photos only (the typical corpus has none).", "",
+             "last column is the same ratio in wall-clock time. Perspective correction acts "
+             "on phone photos only (the typical corpus has none); whether flattening earns "
+             "its place on typical is measured on more pages in the flatten-gate section.", "",
              "| corpus | configuration | field accuracy | preprocess s/page | tesseract s/page "
              "| preprocess / tesseract | (wall) |",
              "|---|---|---|---|---|---|---|"]
