@@ -8,6 +8,7 @@ task boundary.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from ocr.classify import PageCues, page_cues, resolved_class
 from ocr.extract import extract_page
 from ocr.fields import STRUCTURED_AUTO_MIN
 from ocr.layout import Table
-from ocr.preprocess import preprocess_file
-from ocr.quality import image_flags, ocr_flags
+from ocr.preprocess import PreprocessConfig, preprocess_file
+from ocr.quality import image_flags, ocr_flags, read_share, reads_as_no_print
 from ocr.tesseract import recognize
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,17 @@ def process_page(image: Path, page: int, *, dpi: int | None, lang: str, timeout_
     stem = image.with_name(f"page-{page:04d}")
     pre = preprocess_file(image, stem.with_name(stem.name + ".pre.png"), dpi)
     result = recognize(pre.path, lang=lang, dpi=pre.dpi, timeout_s=timeout_s, pdf=searchable_pdf)
+    if reads_as_no_print(pre.measures, result.page):  # upside down after all? read it turned
+        over = preprocess_file(image, stem.with_name(stem.name + ".over.png"), dpi,
+                               PreprocessConfig(turn_over=True))
+        again = recognize(over.path, lang=lang, dpi=over.dpi, timeout_s=timeout_s,
+                          pdf=searchable_pdf)
+        if read_share(over.measures.ink, again.page) > read_share(pre.measures.ink, result.page):
+            over.path.replace(pre.path)
+            pre, result = replace(over, path=pre.path), again
+            log.info("page %d read upside down at first: turned over", page)
+        else:
+            over.path.unlink(missing_ok=True)
     hocr = stem.with_suffix(".hocr")
     hocr.write_bytes(result.hocr)
     pdf = None

@@ -128,6 +128,9 @@ class PreprocessConfig:
     rescale: bool = True
     binarize: bool = True
     erase_rules: bool = True
+    turn_over: bool = False
+    """Turn the page over from what the orientation vote says: the second reading of a page
+    whose first one came out as no print at all (ocr.page.process_page)."""
 
 
 def background(gray: np.ndarray) -> np.ndarray:
@@ -227,6 +230,7 @@ def preprocess_array(img: np.ndarray, dpi: int | None = None,
     if abs(angle) < MIN_ROTATION_DEG:
         angle = 0.0
     upside_down = config.orientation and is_upside_down(rotate(small, angle))
+    upside_down = upside_down != config.turn_over
     matrix, size = upright_transform(gray.shape, turned, angle, upside_down)
     transform = np.vstack([matrix, [0, 0, 1]]) @ transform
     if angle:  # turns and deskew in one resampling

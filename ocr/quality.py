@@ -149,13 +149,19 @@ def read_share(ink: np.ndarray, page: OcrPage, min_confidence: float = READ_MIN_
     return float((ink & boxes).sum()) / total
 
 
+def reads_as_no_print(m: PageMeasures | None, page: OcrPage) -> bool:
+    """Ink on the page, but little of it read as print: handwriting, or print read upside
+    down (the page is read once more turned over before it is flagged: ocr.page)."""
+    if m is None or m.ink is None or m.ink_fraction < HANDWRITING_MIN_INK or not page.width:
+        return False
+    if float(m.ink.mean()) < HANDWRITING_MIN_INK:  # e.g. all the ink was table rules
+        return False
+    return read_share(m.ink, page) < HANDWRITING_MAX_READ
+
+
 def ocr_flags(m: PageMeasures, page: OcrPage) -> tuple[str, ...]:
     """Flags decided after OCR: handwriting (ink that Tesseract does not read as print)."""
-    if m.ink is None or m.ink_fraction < HANDWRITING_MIN_INK or not page.width:
-        return ()
-    if float(m.ink.mean()) < HANDWRITING_MIN_INK:  # e.g. all the ink was table rules
-        return ()
-    return (HANDWRITING,) if read_share(m.ink, page) < HANDWRITING_MAX_READ else ()
+    return (HANDWRITING,) if reads_as_no_print(m, page) else ()
 
 
 def review_flagged(records: tuple[ExtractedRecord, ...] | list[ExtractedRecord],

@@ -101,6 +101,26 @@ def test_scribbles_are_flagged_handwriting(tmp_path):
 
 
 @pytest.mark.tesseract
+def test_a_page_the_orientation_vote_turns_upside_down_is_read_turned_over(tmp_path, certificate,
+                                                                         monkeypatch):
+    """The vote can be wrong (a clean register page: cells side by side, lines merged): the
+    page then reads as no print at all, and is read once more turned over before it would be
+    flagged. The fault is injected: the vote says "upside down" for an upright page."""
+    import ocr.preprocess
+
+    plain = preprocess_array(certificate, DPI)[0]  # as the vote left alone reads it
+    monkeypatch.setattr(ocr.preprocess, "is_upside_down", lambda small: True)
+    out = process(write_page(tmp_path, "page.png", certificate), searchable_pdf=True)
+    assert out.quality == () and out.records
+    assert out.records[0].fields["full_name"].value  # read upright: the fields are there
+    assert not list(tmp_path.glob("*.over.png"))  # the second reading's file is not left over
+    upright = cv2.imread(str(out.preprocessed), cv2.IMREAD_GRAYSCALE)
+    assert upright.shape == plain.shape and float((upright == plain).mean()) > 0.99
+    # scribbles stay scribbles however they are turned: read twice, still flagged
+    assert process(write_page(tmp_path, "scribbles.png", scribbles())).quality == (HANDWRITING,)
+
+
+@pytest.mark.tesseract
 def test_a_printed_page_is_not_flagged_and_its_pdf_is_searchable(tmp_path, certificate):
     out = process(write_page(tmp_path, "page.png", certificate), searchable_pdf=True)
     assert out.quality == () and out.records
