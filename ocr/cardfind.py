@@ -191,11 +191,15 @@ def cut_card(gray: np.ndarray, corners: np.ndarray, rotation: int = 0, *,
     card = card[inset:-inset, inset:-inset]
     background = cv2.medianBlur(cv2.dilate(card, np.ones((7, 7), np.uint8)), 31)
     flat = cv2.divide(card, np.maximum(background, 1), scale=255)
-    if not binary:
-        return flat, turn
+    return (binarize_card(flat) if binary else flat), turn
+
+
+def binarize_card(flat: np.ndarray) -> np.ndarray:
+    """A flattened card cut (:func:`cut_card` with ``binary=False``) binarized as cut_card
+    does it: ink 0, paper 255."""
     _, out = cv2.threshold(cv2.GaussianBlur(flat, (3, 3), 0), 0, 255,
                            cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return out, turn
+    return out
 
 
 def page_box(corners: np.ndarray, transform: tuple[float, ...] | np.ndarray,

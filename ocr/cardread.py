@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from ocr.cardfind import CardScan, cut_card, in_reading_order, ocr_card, turned_points, upright
+from ocr.cardfind import CardScan, binarize_card, cut_card, in_reading_order, ocr_card, turned_points, upright
 from ocr.cardnumber import read_number
 from ocr.cardtext import CardText, side_of
 from ocr.orient import apply_rotation
@@ -24,9 +24,8 @@ def read_cards(gray: np.ndarray, corners: list[np.ndarray], cards: list[CardScan
     number, in reading order; ``rotation`` is the preprocessing's turn to upright."""
     crops, greys, turns = [], [], []
     for c in corners:
-        cut, turn = cut_card(gray, c, rotation)
-        crop, flipped = upright(cut)
-        grey = cut_card(gray, c, rotation, binary=False)[0]
+        grey, turn = cut_card(gray, c, rotation, binary=False)  # one cut, two forms of it
+        crop, flipped = upright(binarize_card(grey))
         crops.append(crop)
         greys.append(apply_rotation(grey, 180) if flipped else grey)
         turns.append((turn + 180 * flipped) % 360)
